@@ -1,0 +1,14 @@
+/* ctorch.h — PyTorch's programming model in C11. Includes the whole API. */
+#ifndef CTORCH_H
+#define CTORCH_H
+
+#include "ctorch/error.h"
+#include "ctorch/dtype.h"
+#include "ctorch/memory.h"
+#include "ctorch/parallel.h"
+#include "ctorch/tensor.h"
+#include "ctorch/scope.h"
+#include "ctorch/random.h"
+#include "ctorch/print.h"
+
+#endif

@@ -1,0 +1,82 @@
+/* Copy with dtype conversion over a strided iterator: one typed 1-D loop per
+ * (source, destination) pair, generated from the dtype list. */
+#include <string.h>
+
+#include "ctorch/parallel.h"
+#include "kernels/cpu/convert.h"
+#include "kernels/cpu/copy.h"
+
+#define CT_COPY_LOOP(SE, SN, ST, SK, DE, DN, DT, DK)                                        \
+    static void copy_##SN##_to_##DN(char **data, const int64_t *st, int64_t n, void *ctx) { \
+        (void)ctx;                                                                          \
+        char *d = data[0];                                                                  \
+        const char *s = data[1];                                                            \
+        for (int64_t i = 0; i < n; i++) {                                                   \
+            ST x;                                                                           \
+            memcpy(&x, s + i * st[1], sizeof x);                                            \
+            DT y = CT_CONVERT_TO(DN, CT_LOAD_##SK(x));                                      \
+            memcpy(d + i * st[0], &y, sizeof y);                                            \
+        }                                                                                   \
+    }
+
+/* Two copies of the list so that the pair expansion can nest. */
+#define CT_FOR_EACH_DST(X, ...)                                         \
+    X(__VA_ARGS__, CT_BOOL, bool8, uint8_t, BOOL)                        \
+    X(__VA_ARGS__, CT_UINT8, uint8, uint8_t, I)                         \
+    X(__VA_ARGS__, CT_INT8, int8, int8_t, I)                            \
+    X(__VA_ARGS__, CT_INT16, int16, int16_t, I)                         \
+    X(__VA_ARGS__, CT_INT32, int32, int32_t, I)                         \
+    X(__VA_ARGS__, CT_INT64, int64, int64_t, I)                         \
+    X(__VA_ARGS__, CT_FLOAT16, float16, uint16_t, H)                    \
+    X(__VA_ARGS__, CT_BFLOAT16, bfloat16, uint16_t, B)                  \
+    X(__VA_ARGS__, CT_FLOAT32, float32, float, F)                       \
+    X(__VA_ARGS__, CT_FLOAT64, float64, double, F)
+
+#define CT_COPY_LOOPS_FOR_SRC(SE, SN, ST, SK) CT_FOR_EACH_DST(CT_COPY_LOOP, SE, SN, ST, SK)
+CT_FOR_EACH_DTYPE(CT_COPY_LOOPS_FOR_SRC)
+
+#define CT_COPY_ENTRY(SE, SN, ST, SK, DE, DN, DT, DK) [DE][SE] = copy_##SN##_to_##DN,
+#define CT_COPY_ENTRIES_FOR_SRC(SE, SN, ST, SK) CT_FOR_EACH_DST(CT_COPY_ENTRY, SE, SN, ST, SK)
+
+/* [destination][source] */
+static const ct_loop1d_fn copy_table[CT_NUM_DTYPES][CT_NUM_DTYPES] = {CT_FOR_EACH_DTYPE(CT_COPY_ENTRIES_FOR_SRC)};
+
+static void copy_same_dtype(char **data, const int64_t *st, int64_t n, void *ctx) {
+    size_t itemsize = *(const size_t *)ctx;
+    if (st[0] == (int64_t)itemsize && st[1] == (int64_t)itemsize) {
+        memmove(data[0], data[1], (size_t)n * itemsize);
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) memcpy(data[0] + i * st[0], data[1] + i * st[1], itemsize);
+}
+
+void ct__kernel_copy(const ct_strided_iter *it, ct_dtype dst, ct_dtype src) {
+    if (dst == src) {
+        size_t itemsize = ct__traits(dst)->itemsize;
+        ct__iter_run_parallel(it, CT_GRAIN_SIZE, copy_same_dtype, &itemsize);
+        return;
+    }
+    ct__iter_run_parallel(it, CT_GRAIN_SIZE, copy_table[dst][src], NULL);
+}
+
+typedef struct {
+    unsigned char bytes[8];
+    size_t itemsize;
+} fill_ctx;
+
+static void fill_loop(char **data, const int64_t *st, int64_t n, void *vctx) {
+    const fill_ctx *c = vctx;
+    for (int64_t i = 0; i < n; i++) memcpy(data[0] + i * st[0], c->bytes, c->itemsize);
+}
+
+void ct__kernel_fill(const ct_strided_iter *it, ct_dtype dtype, double value) {
+    fill_ctx c = {.itemsize = ct__traits(dtype)->itemsize};
+    /* convert once, as a double source converts to dtype */
+    char *d = (char *)c.bytes;
+    double v = value;
+    const double *pv = &v;
+    char *ptrs[2] = {d, (char *)pv};
+    int64_t st[2] = {0, 0};
+    copy_table[dtype][CT_FLOAT64](ptrs, st, 1, NULL);
+    ct__iter_run_parallel(it, CT_GRAIN_SIZE, fill_loop, &c);
+}

@@ -1,0 +1,34 @@
+/* Reference-counted storage: allocator blocks or caller memory. */
+#include <stdlib.h>
+
+#include "base/allocator.h"
+#include "tensor/tensor_impl.h"
+
+ct_storage *ct__storage_new(size_t nbytes) {
+    ct_storage *s = calloc(1, sizeof *s);
+    if (!s) {
+        ct__error_oom(sizeof *s);
+        return NULL;
+    }
+    if (nbytes) {
+        s->data = ct__alloc(nbytes);
+        if (!s->data) {
+            free(s);
+            return NULL;
+        }
+    }
+    s->nbytes = nbytes;
+    atomic_init(&s->refcount, 1);
+    atomic_init(&s->version, 0);
+    return s;
+}
+
+void ct__storage_release(ct_storage *s) {
+    if (!s || atomic_fetch_sub(&s->refcount, 1) != 1) return;
+    if (s->external) {
+        if (s->deleter) s->deleter(s->data, s->deleter_ctx);
+    } else {
+        ct__dealloc(s->data, s->nbytes);
+    }
+    free(s);
+}

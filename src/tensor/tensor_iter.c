@@ -1,0 +1,78 @@
+/* Strided iterators over tensors, with broadcasting to the first operand. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "tensor/tensor_iter.h"
+
+int ct__broadcast_strides(const ct_tensor *t, int ndim, const int64_t *sizes, int64_t *strides) {
+    int lead = ndim - t->ndim;
+    bool ok = lead >= 0;
+    for (int d = 0; ok && d < ndim; d++) {
+        int s = d - lead;
+        if (s < 0) {
+            strides[d] = 0;
+        } else if (t->sizes[s] == sizes[d]) {
+            strides[d] = t->strides[s];
+        } else if (t->sizes[s] == 1) {
+            strides[d] = 0;
+        } else {
+            char a[256], b[256];
+            ct__error("The expanded size of the tensor (%" PRId64 ") must match the existing size (%" PRId64
+                      ") at non-singleton dimension %d.  Target sizes: %s.  Tensor sizes: %s",
+                      sizes[d], t->sizes[s], d, ct__format_shape(a, sizeof a, ndim, sizes),
+                      ct__format_shape(b, sizeof b, t->ndim, t->sizes));
+            return CT_ERROR;
+        }
+    }
+    if (!ok) {
+        char a[256], b[256];
+        ct__error("expand(torch.%.*sTensor{%s}, size=%s): the number of sizes provided (%d) must be greater or "
+                  "equal to the number of dimensions in the tensor (%d)",
+                  (int)(strlen(ct__traits(t->dtype)->storage_name) - 7), ct__traits(t->dtype)->storage_name,
+                  ct__format_shape(b, sizeof b, t->ndim, t->sizes),
+                  ct__format_shape(a, sizeof a, ndim, sizes), ndim, t->ndim);
+        return CT_ERROR;
+    }
+    return CT_OK;
+}
+
+/* TensorIterator's broadcast check of one input against the output. */
+static int check_input_fits(const ct_tensor *out, const ct_tensor *in) {
+    int lead = out->ndim - in->ndim;
+    for (int d = 0; d < out->ndim && lead >= 0; d++) {
+        int s = d - lead;
+        if (s < 0 || in->sizes[s] == out->sizes[d] || in->sizes[s] == 1) continue;
+        if (out->sizes[d] == 1) break; /* the broadcast shape is bigger than the output */
+        ct__error("The size of tensor a (%" PRId64 ") must match the size of tensor b (%" PRId64
+                  ") at non-singleton dimension %d",
+                  out->sizes[d], in->sizes[s], d);
+        return CT_ERROR;
+    }
+    int64_t shape[CT_MAX_DIMS];
+    int n = ct_broadcast_shapes(out->ndim, out->sizes, in->ndim, in->sizes, shape);
+    if (n < 0) return CT_ERROR;
+    if (n != out->ndim || memcmp(shape, out->sizes, (size_t)n * sizeof *shape) != 0) {
+        char a[256], b[256];
+        ct__error("output with shape %s doesn't match the broadcast shape %s",
+                  ct__format_shape(a, sizeof a, out->ndim, out->sizes), ct__format_shape(b, sizeof b, n, shape));
+        return CT_ERROR;
+    }
+    return CT_OK;
+}
+
+int ct__iter_over(ct_strided_iter *it, int n, const ct_tensor *const *tensors) {
+    const ct_tensor *out = tensors[0];
+    int64_t strides[CT_ITER_MAX_OPERANDS][CT_MAX_DIMS];
+    const int64_t *sp[CT_ITER_MAX_OPERANDS];
+    char *data[CT_ITER_MAX_OPERANDS];
+    int64_t itemsizes[CT_ITER_MAX_OPERANDS];
+    for (int k = 0; k < n; k++) {
+        if (k > 0 && check_input_fits(out, tensors[k]) != CT_OK) return CT_ERROR;
+        if (ct__broadcast_strides(tensors[k], out->ndim, out->sizes, strides[k]) != CT_OK) return CT_ERROR;
+        sp[k] = strides[k];
+        data[k] = ct__data(tensors[k]);
+        itemsizes[k] = (int64_t)ct__traits(tensors[k]->dtype)->itemsize;
+    }
+    ct__iter_init(it, out->ndim, out->sizes, n, data, sp, itemsizes);
+    return CT_OK;
+}
