@@ -10,6 +10,7 @@ Run with /usr/bin/python3. Writes data/print.txt. Each case:
   requires_grad 1                    optional
   view transpose <d0> <d1>           optional: printed tensor is a view
   view slice <dim> <start> <end> <step>
+  view expand <s0> <s1> ...          (stride-0 view: a huge tensor, no data)
   default_dtype float64              optional: torch.set_default_dtype
   expect$ <repr>                     or error$ <RuntimeError message>
 """
@@ -79,9 +80,12 @@ def case(name, t=None, dtype=None, opts=(4, 1000, 3, 80, None), profile=None, re
         x = base.clone().requires_grad_(True)
         lines.append("requires_grad 1")
     if view is not None:
+        assert not requires_grad, "a view of a tensor requiring grad has a grad_fn"
         lines.append("view " + " ".join(str(v) for v in view))
         if view[0] == "transpose":
             x = x.transpose(view[1], view[2])
+        elif view[0] == "expand":
+            x = x.expand(*view[1:])
         else:
             dim, start, end, step = view[1:]
             idx = [slice(None)] * x.dim()
@@ -230,6 +234,12 @@ def main():
     case("transpose_2d", torch.randn(3, 4, generator=g), view=("transpose", 0, 1))
     case("transpose_3d_int", torch.arange(24, dtype=torch.int32).reshape(2, 3, 4), view=("transpose", 0, 2))
     case("slice_step2", torch.arange(10.0) / 3, view=("slice", 0, 1, 9, 2))
+    case("expand_huge", [[1.5]], "float32", view=("expand", 100000, 100000))
+    case("expand_rows_f64", [[-2.0, 7.0]], "float64", view=("expand", 3000, 2))
+    case("four_d", torch.arange(16, dtype=torch.int64).reshape(2, 2, 2, 2))
+    case("four_d_summ", torch.randn(4, 7, 5, 8, generator=g), opts=opts(edgeitems=1, linewidth=60))
+    case("bfloat16_summ", torch.randn(30, 40, generator=g), "bfloat16")
+    case("float16_summ_sci", torch.randn(1200, generator=g) * 1e4, "float16")
     case("transpose_summ", torch.randn(50, 30, generator=g), view=("transpose", 0, 1))
 
     # ---- default dtype float64

@@ -51,6 +51,11 @@ static ct_tensor *build(const vec_case *c) {
         const char *kind = vec_tok(c, "view", 0);
         if (!strcmp(kind, "transpose")) {
             v = ct_transpose(t, (int)vec_int(c, "view", 1), (int)vec_int(c, "view", 2));
+        } else if (!strcmp(kind, "expand")) {
+            int64_t es[CT_MAX_DIMS];
+            int en = vec_len(c, "view") - 1;
+            for (int k = 0; k < en; k++) es[k] = vec_int(c, "view", k + 1);
+            v = ct_expand(t, en, es);
         } else {
             cr_assert_str_eq(kind, "slice");
             v = ct_slice(t, (int)vec_int(c, "view", 1), vec_int(c, "view", 2), vec_int(c, "view", 3),
