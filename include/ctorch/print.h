@@ -28,11 +28,11 @@ typedef enum ct_sci_mode { CT_SCI_AUTO = 0, CT_SCI_ON = 1, CT_SCI_OFF = 2 } ct_s
  * zero field is NOT the default (0 is a legal precision/threshold/...):
  * start from ct_get_printoptions() and change what you need. */
 typedef struct ct_printoptions {
-    int precision;      /* digits after the point; default 4 */
-    int64_t threshold;  /* summarize above this many elements; default 1000;
-                           INT64_MAX (profile "full") = never (Python's inf) */
-    int edgeitems;      /* items shown at each edge when summarizing; default 3 */
-    int linewidth;      /* characters per line; default 80 */
+    int precision;        /* digits after the point; default 4 */
+    int64_t threshold;    /* summarize above this many elements; default 1000;
+                             INT64_MAX (profile "full") = never (Python's inf) */
+    int edgeitems;        /* items shown at each edge when summarizing; default 3 */
+    int linewidth;        /* characters per line; default 80 */
     ct_sci_mode sci_mode; /* default CT_SCI_AUTO */
 } ct_printoptions;
 

@@ -20,7 +20,8 @@ const char *(*ct__print_grad_fn_name)(const ct_tensor *t) = NULL;
 
 /* ---- options (torch._tensor_str.PRINT_OPTS) ------------------------------ */
 
-#define CT_PRINT_DEFAULTS {.precision = 4, .threshold = 1000, .edgeitems = 3, .linewidth = 80, .sci_mode = CT_SCI_AUTO}
+#define CT_PRINT_DEFAULTS                                                                                              \
+    { .precision = 4, .threshold = 1000, .edgeitems = 3, .linewidth = 80, .sci_mode = CT_SCI_AUTO }
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static ct_printoptions g_opts = CT_PRINT_DEFAULTS;
@@ -95,7 +96,8 @@ static bool sb_reserve(sbuf *b, size_t extra) {
     if (b->failed) return false;
     if (b->len + extra + 1 <= b->cap) return true;
     size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1) cap *= 2;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
     char *s = realloc(b->s, cap);
     if (!s) {
         b->failed = true;
@@ -165,11 +167,14 @@ static void walk_shown(printer *pr, int d, const char *p, elem_fn fn) {
     int64_t step = t->strides[d] * (int64_t)pr->tr->itemsize;
     if (pr->summarize && n > 2 * e) {
         bool last = d == t->ndim - 1;
-        for (int64_t i = 0; i < e; i++) walk_shown(pr, d + 1, p + i * step, fn);
+        for (int64_t i = 0; i < e; i++)
+            walk_shown(pr, d + 1, p + i * step, fn);
         int64_t from = (last && e == 0) ? 0 : n - e;
-        for (int64_t i = from; i < n; i++) walk_shown(pr, d + 1, p + i * step, fn);
+        for (int64_t i = from; i < n; i++)
+            walk_shown(pr, d + 1, p + i * step, fn);
     } else {
-        for (int64_t i = 0; i < n; i++) walk_shown(pr, d + 1, p + i * step, fn);
+        for (int64_t i = 0; i < n; i++)
+            walk_shown(pr, d + 1, p + i * step, fn);
     }
 }
 
@@ -245,8 +250,7 @@ static void formatter_init(printer *pr) {
 static void format_elem(printer *pr, const char *p) {
     pr->tmp.len = 0;
     if (pr->floating) {
-        float_text(&pr->tmp, pr->tr->load_double(p), pr->sci_mode ? 'e' : pr->int_mode ? 'i' : 'f',
-                   pr->o.precision);
+        float_text(&pr->tmp, pr->tr->load_double(p), pr->sci_mode ? 'e' : pr->int_mode ? 'i' : 'f', pr->o.precision);
     } else {
         int_text(&pr->tmp, pr, p);
     }
@@ -270,15 +274,15 @@ static void vector_str(printer *pr, const char *p, int64_t indent) {
     int64_t per_line = per < 1 ? 1 : (int64_t)per;
     int64_t k = 0; /* items written, " ..." included */
     sb_putn(&pr->out, "[", 1);
-#define CT_NEXT_ITEM()                                          \
-    do {                                                        \
-        if (k > 0 && k % per_line == 0) {                       \
-            sb_putn(&pr->out, ",\n", 2);                        \
-            sb_chars(&pr->out, ' ', indent + 1);                \
-        } else if (k > 0) {                                     \
-            sb_putn(&pr->out, ", ", 2);                         \
-        }                                                       \
-        k++;                                                    \
+#define CT_NEXT_ITEM()                                                                                                 \
+    do {                                                                                                               \
+        if (k > 0 && k % per_line == 0) {                                                                              \
+            sb_putn(&pr->out, ",\n", 2);                                                                               \
+            sb_chars(&pr->out, ' ', indent + 1);                                                                       \
+        } else if (k > 0) {                                                                                            \
+            sb_putn(&pr->out, ", ", 2);                                                                                \
+        }                                                                                                              \
+        k++;                                                                                                           \
     } while (0)
     if (pr->summarize && n > 2 * e) {
         for (int64_t i = 0; i < e; i++) {

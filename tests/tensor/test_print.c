@@ -54,7 +54,8 @@ static ct_tensor *build(const vec_case *c) {
         } else if (!strcmp(kind, "expand")) {
             int64_t es[CT_MAX_DIMS];
             int en = vec_len(c, "view") - 1;
-            for (int k = 0; k < en; k++) es[k] = vec_int(c, "view", k + 1);
+            for (int k = 0; k < en; k++)
+                es[k] = vec_int(c, "view", k + 1);
             v = ct_expand(t, en, es);
         } else {
             cr_assert_str_eq(kind, "slice");
@@ -103,8 +104,7 @@ Test(print, parity_with_pytorch) {
         restore_defaults();
         if (vec_has(c, "error")) {
             cr_expect_null(s, "case %s: expected an error", vec_name(c));
-            cr_expect_str_eq(ct_last_error() ? ct_last_error() : "(none)", vec_str(c, "error"), "case %s",
-                             vec_name(c));
+            cr_expect_str_eq(ct_last_error() ? ct_last_error() : "(none)", vec_str(c, "error"), "case %s", vec_name(c));
         } else {
             cr_expect_not_null(s, "case %s: %s", vec_name(c), ct_last_error());
             if (s)
