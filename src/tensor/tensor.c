@@ -81,9 +81,10 @@ int ct__wrap_dim(int64_t dim, int ndim) {
 }
 
 bool ct__is_contiguous(const ct_tensor *t) {
+    /* PyTorch: a tensor without elements is contiguous whatever its strides */
+    if (ct__numel(t) == 0) return true;
     int64_t expected = 1;
     for (int i = t->ndim - 1; i >= 0; i--) {
-        if (t->sizes[i] == 0) return true;
         if (t->sizes[i] != 1 && t->strides[i] != expected) return false;
         expected *= t->sizes[i];
     }

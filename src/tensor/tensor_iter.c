@@ -36,25 +36,22 @@ int ct__broadcast_strides(const ct_tensor *t, int ndim, const int64_t *sizes, in
     return CT_OK;
 }
 
-/* TensorIterator's broadcast check of one input against the output. */
-static int check_input_fits(const ct_tensor *out, const ct_tensor *in) {
-    int lead = out->ndim - in->ndim;
-    for (int d = 0; d < out->ndim && lead >= 0; d++) {
-        int s = d - lead;
-        if (s < 0 || in->sizes[s] == out->sizes[d] || in->sizes[s] == 1) continue;
-        if (out->sizes[d] == 1) break; /* the broadcast shape is bigger than the output */
-        ct__error("The size of tensor a (%" PRId64 ") must match the size of tensor b (%" PRId64
-                  ") at non-singleton dimension %d",
-                  out->sizes[d], in->sizes[s], d);
-        return CT_ERROR;
-    }
+/* TensorIterator's compute_shape: the output takes part (copy_ does not
+ * resize), the shape is folded operand by operand with at::infer_size, and
+ * a non-resizable output must equal the result. */
+static int check_shapes(int n, const ct_tensor *const *tensors) {
+    const ct_tensor *out = tensors[0];
     int64_t shape[CT_MAX_DIMS];
-    int n = ct_broadcast_shapes(out->ndim, out->sizes, in->ndim, in->sizes, shape);
-    if (n < 0) return CT_ERROR;
-    if (n != out->ndim || memcmp(shape, out->sizes, (size_t)n * sizeof *shape) != 0) {
+    int nd = out->ndim;
+    memcpy(shape, out->sizes, (size_t)nd * sizeof *shape);
+    for (int k = 1; k < n; k++) {
+        nd = ct_broadcast_shapes(nd, shape, tensors[k]->ndim, tensors[k]->sizes, shape);
+        if (nd < 0) return CT_ERROR;
+    }
+    if (nd != out->ndim || memcmp(shape, out->sizes, (size_t)nd * sizeof *shape) != 0) {
         char a[256], b[256];
         ct__error("output with shape %s doesn't match the broadcast shape %s",
-                  ct__format_shape(a, sizeof a, out->ndim, out->sizes), ct__format_shape(b, sizeof b, n, shape));
+                  ct__format_shape(a, sizeof a, out->ndim, out->sizes), ct__format_shape(b, sizeof b, nd, shape));
         return CT_ERROR;
     }
     return CT_OK;
@@ -66,8 +63,8 @@ int ct__iter_over(ct_strided_iter *it, int n, const ct_tensor *const *tensors) {
     const int64_t *sp[CT_ITER_MAX_OPERANDS];
     char *data[CT_ITER_MAX_OPERANDS];
     int64_t itemsizes[CT_ITER_MAX_OPERANDS];
+    if (check_shapes(n, tensors) != CT_OK) return CT_ERROR;
     for (int k = 0; k < n; k++) {
-        if (k > 0 && check_input_fits(out, tensors[k]) != CT_OK) return CT_ERROR;
         if (ct__broadcast_strides(tensors[k], out->ndim, out->sizes, strides[k]) != CT_OK) return CT_ERROR;
         sp[k] = strides[k];
         data[k] = ct__data(tensors[k]);

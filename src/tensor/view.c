@@ -1,6 +1,7 @@
 /* Views: new handles on the same storage with other sizes/strides/offset.
  * Messages follow PyTorch 1.13.1 (aten/src/ATen/native/TensorShape.cpp). */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tensor/tensor_iter.h"
@@ -8,11 +9,17 @@
 
 /* ---- view / reshape --------------------------------------------------- */
 
-/* at::infer_size: resolve one -1 against numel. */
+/* at::infer_size: resolve one -1 against numel. Returns CT_OK, or
+ * INFER_C10 / INFER_RUNTIME with the error set: PyTorch throws "only one
+ * dimension can be inferred" and "shape '[..]' is invalid" as
+ * std::runtime_error and the others as c10::Error, which unflatten reports
+ * differently. */
+enum { INFER_C10 = -1, INFER_RUNTIME = -2 };
+
 static int infer_size(int ndim, const int64_t *sizes, int64_t numel, int64_t *out) {
     if (ndim < 0 || ndim > CT_MAX_DIMS || (ndim > 0 && !sizes)) {
-        ct__error("invalid shape: %d dimensions", ndim);
-        return CT_ERROR;
+        ct__error("tensors with %d dimensions are not supported (ctorch supports at most %d)", ndim, CT_MAX_DIMS);
+        return INFER_C10;
     }
     int infer = -1;
     int64_t product = 1;
@@ -21,14 +28,14 @@ static int infer_size(int ndim, const int64_t *sizes, int64_t numel, int64_t *ou
         if (sizes[d] == -1) {
             if (infer >= 0) {
                 ct__error("only one dimension can be inferred");
-                return CT_ERROR;
+                return INFER_RUNTIME;
             }
             infer = d;
         } else if (sizes[d] >= 0) {
             product *= sizes[d];
         } else {
             ct__error("invalid shape dimension %" PRId64, sizes[d]);
-            return CT_ERROR;
+            return INFER_C10;
         }
     }
     char buf[256];
@@ -38,21 +45,71 @@ static int infer_size(int ndim, const int64_t *sizes, int64_t numel, int64_t *ou
                 ct__error("cannot reshape tensor of 0 elements into shape %s because the unspecified dimension "
                           "size -1 can be any value and is ambiguous",
                           ct__format_shape(buf, sizeof buf, ndim, sizes));
-                return CT_ERROR;
+                return INFER_C10;
             }
             out[infer] = numel / product;
         }
         return CT_OK;
     }
-    if (infer >= 0 && product == 0) {
-        ct__error("cannot reshape tensor of 0 elements into shape %s because the unspecified dimension size -1 "
-                  "can be any value and is ambiguous",
-                  ct__format_shape(buf, sizeof buf, ndim, sizes));
-        return CT_ERROR;
-    }
     ct__error("shape '%s' is invalid for input of size %" PRId64, ct__format_shape(buf, sizeof buf, ndim, sizes),
               numel);
-    return CT_ERROR;
+    return INFER_RUNTIME;
+}
+
+/* The checks as_strided makes on a geometry for t's storage (setStrided,
+ * checkInBoundsForStorage, computeStorageNbytes and TensorImpl's numel
+ * check, in PyTorch's order and with its unsigned arithmetic, so that
+ * negative sizes fail with the same message). */
+static int check_geometry(const ct_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
+                          int64_t offset) {
+    char a[256], b[256];
+    for (int i = 0; i < ndim; i++) {
+        if (strides[i] < 0) {
+            ct__error("as_strided: Negative strides are not supported at the moment, got strides: %s",
+                      ct__format_shape(a, sizeof a, ndim, strides));
+            return CT_ERROR;
+        }
+    }
+    uint64_t itemsize = ct__traits(t->dtype)->itemsize, need = 1;
+    bool overflow = false, empty = false;
+    for (int i = 0; i < ndim && !empty; i++) {
+        if (sizes[i] == 0) {
+            empty = true;
+            break;
+        }
+        uint64_t span;
+        overflow |= __builtin_mul_overflow((uint64_t)strides[i], (uint64_t)(sizes[i] - 1), &span);
+        overflow |= __builtin_add_overflow(need, span, &need);
+    }
+    if (!empty) {
+        overflow |= __builtin_mul_overflow(need, itemsize, &need);
+        overflow |= need > (uint64_t)INT64_MAX;
+        if (overflow) {
+            ct__error("Storage size calculation overflowed with sizes=%s and strides=%s",
+                      ct__format_shape(a, sizeof a, ndim, sizes), ct__format_shape(b, sizeof b, ndim, strides));
+            return CT_ERROR;
+        }
+        int64_t total = (int64_t)need + offset * (int64_t)itemsize;
+        if (total > (int64_t)t->storage->nbytes) {
+            ct__error("setStorage: sizes %s, strides %s, storage offset %" PRId64 ", and itemsize %d requiring a "
+                      "storage size of %" PRId64 " are out of bounds for storage of size %zu",
+                      ct__format_shape(a, sizeof a, ndim, sizes), ct__format_shape(b, sizeof b, ndim, strides),
+                      offset, (int)itemsize, total, t->storage->nbytes);
+            return CT_ERROR;
+        }
+    }
+    /* PyTorch goes on to build a tensor with a negative size when another
+     * size is 0 (the product does not overflow); ctorch refuses every
+     * negative size (docs/views.md). */
+    uint64_t n = 1;
+    overflow = false;
+    for (int i = 0; i < ndim; i++) overflow |= __builtin_mul_overflow(n, (uint64_t)sizes[i], &n);
+    for (int i = 0; i < ndim; i++) overflow |= sizes[i] < 0;
+    if (overflow || n > (uint64_t)INT64_MAX) {
+        ct__error("numel: integer multiplication overflow");
+        return CT_ERROR;
+    }
+    return CT_OK;
 }
 
 /* at::detail::computeStride: strides for viewing (old sizes/strides) as
@@ -192,9 +249,20 @@ int ct_broadcast_shapes(int ndim_a, const int64_t *a, int ndim_b, const int64_t 
         ct__error("broadcast_shapes: invalid arguments");
         return CT_ERROR;
     }
+    /* torch.broadcast_shapes' own check on negative sizes */
+    for (int k = 0; k < 2; k++) {
+        const int64_t *s = k ? b : a;
+        for (int i = (k ? ndim_b : ndim_a) - 1; i >= 0; i--) {
+            if (s[i] < 0) {
+                ct__error("Trying to create tensor with negative dimension (%" PRId64 "): (%" PRId64 ")", s[i], s[i]);
+                return CT_ERROR;
+            }
+        }
+    }
+    /* at::infer_size: scanned from the last dimension */
     int n = ndim_a > ndim_b ? ndim_a : ndim_b;
     int64_t res[CT_MAX_DIMS];
-    for (int i = 0; i < n; i++) {
+    for (int i = n - 1; i >= 0; i--) {
         int ia = ndim_a - n + i, ib = ndim_b - n + i;
         int64_t sa = ia >= 0 ? a[ia] : 1, sb = ib >= 0 ? b[ib] : 1;
         if (sa != sb && sa != 1 && sb != 1) {
@@ -209,32 +277,55 @@ int ct_broadcast_shapes(int ndim_a, const int64_t *a, int ndim_b, const int64_t 
     return n;
 }
 
+/* at::inferExpandGeometry, then as_strided's checks. */
 ct_tensor *ct_expand(const ct_tensor *t, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
     if (ndim < 0 || ndim > CT_MAX_DIMS || (ndim > 0 && !sizes)) {
-        ct__error("expand: invalid size argument");
+        ct__error("tensors with %d dimensions are not supported (ctorch supports at most %d)", ndim, CT_MAX_DIMS);
         return NULL;
     }
-    int64_t target[CT_MAX_DIMS], strides[CT_MAX_DIMS];
-    int lead = ndim - t->ndim;
-    for (int d = 0; d < ndim; d++) {
-        target[d] = sizes[d];
-        if (sizes[d] == -1) {
-            if (d < lead) {
-                ct__error("The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension %d",
-                          d);
+    char a[256], b[256];
+    if (ndim < t->ndim) {
+        const char *sn = ct__traits(t->dtype)->storage_name; /* "FloatStorage" -> "FloatTensor" */
+        ct__error("expand(torch.%.*sTensor{%s}, size=%s): the number of sizes provided (%d) must be greater or "
+                  "equal to the number of dimensions in the tensor (%d)",
+                  (int)(strlen(sn) - 7), sn, ct__format_shape(a, sizeof a, t->ndim, t->sizes),
+                  ct__format_shape(b, sizeof b, ndim, sizes), ndim, t->ndim);
+        return NULL;
+    }
+    int64_t out_sizes[CT_MAX_DIMS], out_strides[CT_MAX_DIMS];
+    /* a 0-dim input takes the sizes as given (even -1) with stride 0 */
+    for (int i = ndim - 1; i >= 0 && t->ndim == 0; i--) out_sizes[i] = sizes[i], out_strides[i] = 0;
+    for (int i = ndim - 1; i >= 0 && t->ndim > 0; i--) {
+        int dim = t->ndim - ndim + i;
+        int64_t size = dim >= 0 ? t->sizes[dim] : 1;
+        int64_t stride = dim >= 0 ? t->strides[dim] : out_sizes[i + 1] * out_strides[i + 1];
+        int64_t target = sizes[i];
+        if (target == -1) {
+            if (dim < 0) {
+                ct__error("The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                          "dimension %d",
+                          i);
                 return NULL;
             }
-            target[d] = t->sizes[d - lead];
-        } else if (sizes[d] < 0 && (d < lead || t->sizes[d - lead] != sizes[d])) {
-            char buf[256];
-            ct__error("Trying to create tensor with negative dimension %" PRId64 ": %s", sizes[d],
-                      ct__format_shape(buf, sizeof buf, ndim, sizes));
-            return NULL;
+            target = size;
         }
+        if (size != target) {
+            if (size != 1) {
+                ct__error("The expanded size of the tensor (%" PRId64 ") must match the existing size (%" PRId64
+                          ") at non-singleton dimension %d.  Target sizes: %s.  Tensor sizes: %s",
+                          target, size, i, ct__format_shape(a, sizeof a, ndim, sizes),
+                          ct__format_shape(b, sizeof b, t->ndim, t->sizes));
+                return NULL;
+            }
+            size = target;
+            stride = 0;
+        }
+        out_sizes[i] = size;
+        out_strides[i] = stride;
     }
-    if (ct__broadcast_strides(t, ndim, target, strides) != CT_OK) return NULL;
-    return ct__alias(t, ndim, target, strides, t->offset);
+    if (check_geometry(t, ndim, out_sizes, out_strides, t->offset) != CT_OK) return NULL;
+    return ct__alias(t, ndim, out_sizes, out_strides, t->offset);
 }
 
 ct_tensor *ct_expand_as(const ct_tensor *t, const ct_tensor *other) {
@@ -314,7 +405,7 @@ ct_tensor *ct_flatten(const ct_tensor *t, int start_dim, int end_dim) {
         return NULL;
     }
     if (t->ndim == 0) return ct_reshape(t, CT_SIZE(1));
-    if (s == e) return ct__alias(t, t->ndim, t->sizes, t->strides, t->offset);
+    if (s == e) return ct__retain(t); /* PyTorch returns self */
     int64_t sizes[CT_MAX_DIMS];
     int n = 0;
     for (int i = 0; i < s; i++) sizes[n++] = t->sizes[i];
@@ -327,25 +418,37 @@ ct_tensor *ct_flatten(const ct_tensor *t, int start_dim, int end_dim) {
 
 ct_tensor *ct_unflatten(const ct_tensor *t, int dim, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
-    int d = ct__wrap_dim(dim, t->ndim);
-    if (d < 0) return NULL;
-    if (ndim < 1 || !sizes) {
+    if (ndim < 1 || !sizes) { /* checked first by Tensor.unflatten in Python */
         ct__error("unflatten: sizes must be non-empty");
         return NULL;
     }
+    int d = ct__wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    if (t->ndim == 0) { /* self.size(d) wraps again, without the scalar rule */
+        ct__error("Dimension specified as %d but tensor has no dimensions", d);
+        return NULL;
+    }
     if (t->ndim - 1 + ndim > CT_MAX_DIMS) {
-        ct__error("unflatten: tensors with more than %d dimensions are not supported", CT_MAX_DIMS);
+        ct__error("tensors with %d dimensions are not supported (ctorch supports at most %d)", t->ndim - 1 + ndim,
+                  CT_MAX_DIMS);
         return NULL;
     }
     int64_t inferred[CT_MAX_DIMS];
-    int64_t dim_size = t->ndim ? t->sizes[d] : 1;
-    if (infer_size(ndim, sizes, dim_size, inferred) != CT_OK) {
+    int rc = infer_size(ndim, sizes, t->sizes[d], inferred);
+    if (rc == INFER_RUNTIME) {
+        /* handle_unflatten_exception rewords PyTorch's runtime_errors */
         char buf[256];
-        ct__error("unflatten: Provided sizes %s don't multiply up to the size of dim %d (%" PRId64
-                  ") in the input tensor",
-                  ct__format_shape(buf, sizeof buf, ndim, sizes), d, dim_size);
+        if (strstr(ct_last_error(), "is invalid for input of size")) {
+            ct__error("unflatten: Provided sizes %s don't multiply up to the size of dim %d (%" PRId64
+                      ") in the input tensor",
+                      ct__format_shape(buf, sizeof buf, ndim, sizes), d, t->sizes[d]);
+        } else {
+            snprintf(buf, sizeof buf, "%s", ct_last_error());
+            ct__error("unflatten got an unexpected error:\n%s", buf);
+        }
         return NULL;
     }
+    if (rc != CT_OK) return NULL;
     int64_t shape[CT_MAX_DIMS];
     int n = 0;
     for (int i = 0; i < d; i++) shape[n++] = t->sizes[i];
@@ -365,17 +468,18 @@ ct_tensor *ct_narrow(const ct_tensor *t, int dim, int64_t start, int64_t length)
     int d = ct__wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     int64_t size = t->sizes[d];
-    /* start wraps like a dim of size `size` */
-    if (start < 0) {
-        if (start < -size) {
+    /* start == size is valid; otherwise start wraps like a dim index */
+    if (start != size) {
+        int64_t n = size > 0 ? size : 1;
+        if (start < -n || start >= n) {
             ct__error("Dimension out of range (expected to be in range of [%" PRId64 ", %" PRId64
                       "], but got %" PRId64 ")",
-                      -size, size - 1, start);
+                      -n, n - 1, start);
             return NULL;
         }
-        start += size;
+        if (start < 0) start += n;
     }
-    if (start > size || length < 0 || start + length > size) {
+    if (length < 0 || start > size - length) {
         ct__error("start (%" PRId64 ") + length (%" PRId64 ") exceeds dimension size (%" PRId64 ").", start, length,
                   size);
         return NULL;
@@ -420,7 +524,7 @@ ct_tensor *ct_slice(const ct_tensor *t, int dim, int64_t start, int64_t end, int
         return NULL;
     }
     int64_t size = t->sizes[d];
-    /* Python slice rules: negative counts from the end, then clamp */
+    /* aten::slice: negative counts from the end, then clamp */
     if (start < 0) start = start < -size ? 0 : start + size;
     if (end < 0) end = end < -size ? 0 : end + size;
     if (start > size) start = size;
@@ -484,12 +588,9 @@ ct_tensor *ct_unfold(const ct_tensor *t, int dim, int64_t size, int64_t step) {
         ct__error("step is %" PRId64 " but must be > 0", step);
         return NULL;
     }
-    if (size < 0) {
-        ct__error("size is %" PRId64 " but must be >= 0", size);
-        return NULL;
-    }
     if (t->ndim == CT_MAX_DIMS) {
-        ct__error("unfold: tensors with more than %d dimensions are not supported", CT_MAX_DIMS);
+        ct__error("tensors with %d dimensions are not supported (ctorch supports at most %d)", t->ndim + 1,
+                  CT_MAX_DIMS);
         return NULL;
     }
     int64_t sizes[CT_MAX_DIMS], strides[CT_MAX_DIMS];
@@ -502,40 +603,21 @@ ct_tensor *ct_unfold(const ct_tensor *t, int dim, int64_t size, int64_t step) {
     }
     sizes[n] = size;
     strides[n] = n > 0 ? t->strides[d] : 1;
+    /* PyTorch builds it with as_strided, whose checks catch size < 0 */
+    if (check_geometry(t, n + 1, sizes, strides, t->offset) != CT_OK) return NULL;
     return ct__alias(t, n + 1, sizes, strides, t->offset);
 }
 
 ct_tensor *ct_as_strided(const ct_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
                          int64_t storage_offset) {
     if (!t) return NULL;
-    if (ct__check_shape(ndim, sizes, t->dtype) < 0) return NULL;
-    if (ndim > 0 && !strides) {
-        ct__error("as_strided: strides must not be NULL");
+    if (ndim < 0 || ndim > CT_MAX_DIMS || (ndim > 0 && (!sizes || !strides))) {
+        ct__error("as_strided: invalid arguments (ndim %d, at most %d; sizes and strides must not be NULL)", ndim,
+                  CT_MAX_DIMS);
         return NULL;
-    }
-    char a[256], b[256];
-    for (int i = 0; i < ndim; i++) {
-        if (strides[i] < 0) {
-            ct__error("as_strided: Negative strides are not supported at the moment, got strides: %s",
-                      ct__format_shape(a, sizeof a, ndim, strides));
-            return NULL;
-        }
     }
     int64_t offset = storage_offset < 0 ? t->offset : storage_offset;
-    size_t itemsize = ct__traits(t->dtype)->itemsize;
-    /* storage needed: (offset + 1 + sum((size - 1) * stride)) elements, 0 if empty */
-    int64_t need = 0;
-    if (ct__shape_numel(ndim, sizes) > 0) {
-        need = offset + 1;
-        for (int i = 0; i < ndim; i++) need += (sizes[i] - 1) * strides[i];
-    }
-    if ((size_t)need * itemsize > t->storage->nbytes) {
-        ct__error("setStorage: sizes %s, strides %s, storage offset %" PRId64 ", and itemsize %zu requiring a "
-                  "storage size of %zu are out of bounds for storage of size %zu",
-                  ct__format_shape(a, sizeof a, ndim, sizes), ct__format_shape(b, sizeof b, ndim, strides), offset,
-                  itemsize, (size_t)need * itemsize, t->storage->nbytes);
-        return NULL;
-    }
+    if (check_geometry(t, ndim, sizes, strides, offset) != CT_OK) return NULL;
     return ct__alias(t, ndim, sizes, strides, offset);
 }
 
