@@ -20,8 +20,8 @@ uint16_t ct_float_to_half(float f) {
     uint32_t x = f32_bits(f);
     uint16_t sign = (uint16_t)((x >> 16) & 0x8000u);
     uint32_t ax = x & 0x7FFFFFFFu;
-    if (ax >= 0x7F800000u) /* inf or NaN: NaN keeps a quiet payload bit */
-        return (uint16_t)(sign | 0x7C00u | (ax > 0x7F800000u ? 0x0200u | ((ax >> 13) & 0x3FFu) : 0));
+    if (ax >= 0x7F800000u) /* inf, or NaN -> the canonical quiet NaN 0x7E00 (c10's fp16_ieee_from_fp32_value) */
+        return (uint16_t)(sign | (ax > 0x7F800000u ? 0x7E00u : 0x7C00u));
     if (ax >= 0x477FF000u) /* rounds to >= 65520: overflow to inf */
         return (uint16_t)(sign | 0x7C00u);
     if (ax < 0x38800000u) { /* below 2^-14: subnormal half or zero */
@@ -47,7 +47,8 @@ float ct_half_to_float(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
     uint32_t e = (h >> 10) & 0x1Fu;
     uint32_t m = h & 0x3FFu;
-    if (e == 0x1F) return bits_f32(sign | 0x7F800000u | (m << 13));
+    /* inf; NaN keeps its payload and becomes quiet, as c10 and F16C do */
+    if (e == 0x1F) return bits_f32(sign | 0x7F800000u | (m << 13) | (m ? 0x400000u : 0u));
     if (e == 0) {
         if (m == 0) return bits_f32(sign);
         /* subnormal: m * 2^-24 is exact in float */

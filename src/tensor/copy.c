@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "kernels/cpu/convert.h"
 #include "kernels/cpu/copy.h"
 #include "tensor/tensor_iter.h"
 
@@ -53,6 +54,12 @@ int ct_copy_(ct_tensor *dst, const ct_tensor *src) {
 
 int ct_fill_(ct_tensor *t, double value) {
     if (!t) return CT_ERROR;
+    /* fill_ takes value.to<scalar_t>(), a checked conversion */
+    const char *overflow = ct__overflow_f64(t->dtype, value);
+    if (overflow) {
+        ct__error("value cannot be converted to type %s without overflow", overflow);
+        return CT_ERROR;
+    }
     ct_strided_iter it;
     const ct_tensor *ops[1] = {t};
     if (ct__iter_over(&it, 1, ops) != CT_OK) return CT_ERROR;

@@ -50,7 +50,40 @@ static void copy_same_dtype(char **data, const int64_t *st, int64_t n, void *ctx
     for (int64_t i = 0; i < n; i++) memcpy(data[0] + i * st[0], data[1] + i * st[1], itemsize);
 }
 
+/* float32 -> bfloat16 goes through PyTorch's AVX2 cvtfp32_bf16 on x86-64
+ * (for every length), which rounds to nearest even like c10::BFloat16 but
+ * writes NaN (any sign or payload) as 0xFFFF instead of 0x7FC0. */
+static void copy_float32_to_bfloat16_vec(char **data, const int64_t *st, int64_t n, void *ctx) {
+    (void)ctx;
+    for (int64_t i = 0; i < n; i++) {
+        float x;
+        memcpy(&x, data[1] + i * st[1], sizeof x);
+        uint16_t y = x != x ? (uint16_t)0xFFFFu : ct_float_to_bfloat16(x);
+        memcpy(data[0] + i * st[0], &y, sizeof y);
+    }
+}
+
+/* float64 -> bfloat16: on a contiguous run PyTorch converts whole blocks
+ * of Vectorized<BFloat16>::size() (16) elements with the vector routine
+ * (NaN -> 0xFFFF) and the tail element by element with c10::BFloat16
+ * (NaN -> 0x7FC0); a strided run is all scalar. Only NaN tells them apart. */
+static void copy_float64_to_bfloat16_vec(char **data, const int64_t *st, int64_t n, void *ctx) {
+    (void)ctx;
+    int64_t vec_end = (st[0] == 2 && st[1] == 8) ? n - n % 16 : 0;
+    for (int64_t i = 0; i < n; i++) {
+        double x;
+        memcpy(&x, data[1] + i * st[1], sizeof x);
+        uint16_t y = (x != x && i < vec_end) ? (uint16_t)0xFFFFu : ct_float_to_bfloat16((float)x);
+        memcpy(data[0] + i * st[0], &y, sizeof y);
+    }
+}
+
 void ct__kernel_copy(const ct_strided_iter *it, ct_dtype dst, ct_dtype src) {
+    if (dst == CT_BFLOAT16 && (src == CT_FLOAT32 || src == CT_FLOAT64)) {
+        ct__iter_run_parallel(it, CT_GRAIN_SIZE,
+                              src == CT_FLOAT32 ? copy_float32_to_bfloat16_vec : copy_float64_to_bfloat16_vec, NULL);
+        return;
+    }
     if (dst == src) {
         size_t itemsize = ct__traits(dst)->itemsize;
         ct__iter_run_parallel(it, CT_GRAIN_SIZE, copy_same_dtype, &itemsize);
