@@ -1,5 +1,6 @@
 /* Copy with dtype conversion over a strided iterator: one typed 1-D loop per
  * (source, destination) pair, generated from the dtype list. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "ctorch/parallel.h"
@@ -50,15 +51,17 @@ static void copy_same_dtype(char **data, const int64_t *st, int64_t n, void *ctx
     for (int64_t i = 0; i < n; i++) memcpy(data[0] + i * st[0], data[1] + i * st[1], itemsize);
 }
 
-/* float32 -> bfloat16 goes through PyTorch's AVX2 cvtfp32_bf16 on x86-64
- * (for every length), which rounds to nearest even like c10::BFloat16 but
- * writes NaN (any sign or payload) as 0xFFFF instead of 0x7FC0. */
+/* float32 -> bfloat16 on a contiguous run goes through PyTorch's AVX2
+ * cvtfp32_bf16 on x86-64 (for every length, tail included), which rounds
+ * to nearest even like c10::BFloat16 but writes NaN (any sign or payload)
+ * as 0xFFFF; a strided run uses c10::BFloat16 (NaN -> 0x7FC0). */
 static void copy_float32_to_bfloat16_vec(char **data, const int64_t *st, int64_t n, void *ctx) {
     (void)ctx;
+    bool vec = n == 1 || (st[0] == 2 && st[1] == 4);
     for (int64_t i = 0; i < n; i++) {
         float x;
         memcpy(&x, data[1] + i * st[1], sizeof x);
-        uint16_t y = x != x ? (uint16_t)0xFFFFu : ct_float_to_bfloat16(x);
+        uint16_t y = (x != x && vec) ? (uint16_t)0xFFFFu : ct_float_to_bfloat16(x);
         memcpy(data[0] + i * st[0], &y, sizeof y);
     }
 }
@@ -78,7 +81,23 @@ static void copy_float64_to_bfloat16_vec(char **data, const int64_t *st, int64_t
     }
 }
 
+/* bfloat16 -> float32 is the bit shift: a signaling NaN stays signaling
+ * (the generic loop's detour through double would quiet it). */
+static void copy_bfloat16_to_float32_bits(char **data, const int64_t *st, int64_t n, void *ctx) {
+    (void)ctx;
+    for (int64_t i = 0; i < n; i++) {
+        uint16_t x;
+        memcpy(&x, data[1] + i * st[1], sizeof x);
+        uint32_t y = (uint32_t)x << 16;
+        memcpy(data[0] + i * st[0], &y, sizeof y);
+    }
+}
+
 void ct__kernel_copy(const ct_strided_iter *it, ct_dtype dst, ct_dtype src) {
+    if (dst == CT_FLOAT32 && src == CT_BFLOAT16) {
+        ct__iter_run_parallel(it, CT_GRAIN_SIZE, copy_bfloat16_to_float32_bits, NULL);
+        return;
+    }
     if (dst == CT_BFLOAT16 && (src == CT_FLOAT32 || src == CT_FLOAT64)) {
         ct__iter_run_parallel(it, CT_GRAIN_SIZE,
                               src == CT_FLOAT32 ? copy_float32_to_bfloat16_vec : copy_float64_to_bfloat16_vec, NULL);
