@@ -32,9 +32,13 @@ void ct__iter_init(ct_strided_iter *it, int ndim, const int64_t *sizes, int nope
 /* Run fn over every element, serially, in row-major order of the shape. */
 void ct__iter_run(const ct_strided_iter *it, ct_loop1d_fn fn, void *ctx);
 
-/* Run fn over every element, splitting the outer range across threads
- * when there are more than grain elements (fn must be safe for disjoint
- * output ranges). Order of calls is unspecified. */
+/* Run fn over every element, splitting the work across threads when there
+ * are more than grain elements (fn must be safe for disjoint output
+ * ranges). Order of calls is unspecified: dims are reordered so that
+ * operand 0's smallest strides are innermost (TensorIterator's
+ * reorder_dimensions) and merged again, and when an operand walks the two
+ * innermost dims against its memory order (a transpose) they are visited in
+ * 32x32 tiles. */
 void ct__iter_run_parallel(const ct_strided_iter *it, int64_t grain, ct_loop1d_fn fn, void *ctx);
 
 int64_t ct__iter_numel(const ct_strided_iter *it);
