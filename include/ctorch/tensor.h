@@ -172,8 +172,9 @@ ct_tensor *ct_expand_as(const ct_tensor *t, const ct_tensor *other);
 ct_tensor *ct_broadcast_to(const ct_tensor *t, int ndim, const int64_t *sizes);
 /* torch.broadcast_shapes for two shapes: writes the result (at most
  * CT_MAX_DIMS entries) to out_sizes and returns its ndim, or -1 with
- * "The size of tensor a (3) must match the size of tensor b (4) at
- * non-singleton dimension 1". */
+ * at::infer_size's "The size of tensor a (3) must match the size of tensor
+ * b (4) at non-singleton dimension 1" (innermost mismatch first; negative
+ * sizes: "Trying to create tensor with negative dimension (-1): (-1)"). */
 CT_NODISCARD int ct_broadcast_shapes(int ndim_a, const int64_t *a, int ndim_b, const int64_t *b,
                                      int64_t *out_sizes);
 ct_tensor *ct_squeeze(const ct_tensor *t);               /* all size-1 dims */
@@ -188,7 +189,8 @@ ct_tensor *ct_narrow(const ct_tensor *t, int dim, int64_t start, int64_t length)
 ct_tensor *ct_select(const ct_tensor *t, int dim, int64_t index);
 /* t[start:end:step] along dim, Python rules: negative indices count from the
  * end, out-of-range bounds clamp, CT_END as end means "to the end".
- * step must be > 0 ("slice step must be positive"). */
+ * step must be > 0 (Python's "slice step cannot be zero" / "step must be
+ * greater than zero"). See docs/views.md. */
 #define CT_END INT64_MAX
 ct_tensor *ct_slice(const ct_tensor *t, int dim, int64_t start, int64_t end, int64_t step);
 /* torch.diagonal(t, offset, dim1, dim2): the diagonal becomes the last dim. */
