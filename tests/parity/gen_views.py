@@ -386,6 +386,11 @@ def main():
         ("copy_bad_zero", (0, 3), "int64", (4,), []),
         ("copy_bad_inner", (2, 3), "int64", (4, 5), []),
         ("copy_bad_scalar_dst", (), "int64", (2,), []),
+        ("copy_bad_lead1", (3,), "int64", (1, 3), []),
+        ("copy_bad_lead11", (2, 3), "int64", (1, 1, 3), []),
+        ("copy_bad_scalar_lead1", (), "int64", (1,), []),
+        ("copy_exp_src", (2, 3, 4), "int64", (3, 1), [("expand", (3, 4))]),
+        ("copy_perm_src", (4, 2, 3), "int64", (2, 3, 4), [("permute", (2, 0, 1))]),
     ]
     for name, dst, dtype, sizes, ops in copies:
         f = ["kind copy", ("dst " + " ".join(map(str, dst))).rstrip()] + chain_fields(dtype, sizes, ops)
