@@ -170,18 +170,25 @@ ct_tensor *ct__apply_requires_grad(ct_tensor *t, const ct_opts *o) {
 
 int ct_dim(const ct_tensor *t) { return t ? t->ndim : -1; }
 
+/* t.size(dim) / t.stride(dim) wrap without PyTorch's scalar rule. */
+static int wrap_dim_no_scalar(int dim, int ndim) {
+    if (ndim == 0) {
+        ct__error("Dimension specified as %d but tensor has no dimensions", dim);
+        return -1;
+    }
+    return ct__wrap_dim(dim, ndim);
+}
+
 int64_t ct_size(const ct_tensor *t, int dim) {
     if (!t) return -1;
-    int d = ct__wrap_dim(dim, t->ndim);
-    if (d < 0) return -1;
-    return t->ndim ? t->sizes[d] : 1;
+    int d = wrap_dim_no_scalar(dim, t->ndim);
+    return d < 0 ? -1 : t->sizes[d];
 }
 
 int64_t ct_stride(const ct_tensor *t, int dim) {
     if (!t) return 0;
-    int d = ct__wrap_dim(dim, t->ndim);
-    if (d < 0) return 0;
-    return t->ndim ? t->strides[d] : 1;
+    int d = wrap_dim_no_scalar(dim, t->ndim);
+    return d < 0 ? 0 : t->strides[d];
 }
 
 const int64_t *ct_sizes(const ct_tensor *t) { return t ? t->sizes : NULL; }

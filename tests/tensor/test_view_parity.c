@@ -216,6 +216,24 @@ static void run_bshape_case(const vec_case *c) {
     }
 }
 
+static void run_prop_case(const vec_case *c) {
+    int64_t sizes[CT_MAX_DIMS];
+    int n = vec_ints(c, "sizes", sizes, CT_MAX_DIMS);
+    ct_tensor *t = ct_empty(n, sizes, NULL);
+    cr_assert_not_null(t);
+    int dim = (int)vec_int(c, "dim", 0);
+    ct_clear_error();
+    int64_t size = ct_size(t, dim), stride = ct_stride(t, dim);
+    if (vec_has(c, "error")) {
+        cr_expect_eq(size, -1, "%s: size", vec_name(c));
+        check_error(c, NULL);
+    } else {
+        cr_expect_eq(size, vec_int(c, "size", 0), "%s: size %" PRId64, vec_name(c), size);
+        cr_expect_eq(stride, vec_int(c, "stride", 0), "%s: stride %" PRId64, vec_name(c), stride);
+    }
+    ct_free(t);
+}
+
 /* Run every case whose name starts with prefix (and the kind matches);
  * returns how many ran so that an empty selection fails. */
 static size_t run_prefix(const char *prefix, const char *infix) {
@@ -228,6 +246,7 @@ static size_t run_prefix(const char *prefix, const char *infix) {
         const char *kind = vec_has(c, "kind") ? vec_tok(c, "kind", 0) : "chain";
         if (!strcmp(kind, "copy")) run_copy_case(c);
         else if (!strcmp(kind, "bshape")) run_bshape_case(c);
+        else if (!strcmp(kind, "prop")) run_prop_case(c);
         else run_chain_case(c);
         ran++;
     }
@@ -268,4 +287,5 @@ Test(views, detach_contiguous) {
 Test(views, chains) { run_prefix("chain_", NULL); }
 Test(views, copy_broadcast) { run_prefix("copy_", NULL); }
 Test(views, broadcast_shapes) { run_prefix("bshape_", NULL); }
+Test(views, size_stride_dim) { run_prefix("prop_", NULL); }
 Test(views, all_cases) { cr_expect_gt(run_prefix(NULL, NULL), 4000); }
