@@ -24,11 +24,11 @@ uint16_t ct_float_to_half(float f) {
         return (uint16_t)(sign | (ax > 0x7F800000u ? 0x7E00u : 0x7C00u));
     if (ax >= 0x477FF000u) /* rounds to >= 65520: overflow to inf */
         return (uint16_t)(sign | 0x7C00u);
-    if (ax < 0x38800000u) { /* below 2^-14: subnormal half or zero */
+    if (ax < 0x38800000u) {                /* below 2^-14: subnormal half or zero */
         if (ax < 0x33000000u) return sign; /* below half the smallest subnormal (2^-25) */
-        uint32_t e = ax >> 23;              /* biased exponent, 102..112 */
+        uint32_t e = ax >> 23;             /* biased exponent, 102..112 */
         uint32_t m = (ax & 0x7FFFFFu) | 0x800000u;
-        uint32_t shift = 126u - e;          /* 14..24 */
+        uint32_t shift = 126u - e; /* 14..24 */
         uint32_t q = m >> shift;
         uint32_t rem = m & ((1u << shift) - 1u);
         uint32_t halfway = 1u << (shift - 1u);
@@ -36,7 +36,7 @@ uint16_t ct_float_to_half(float f) {
         return (uint16_t)(sign | q);
     }
     /* normal: rebias 127 -> 15, keep 10 mantissa bits, round to nearest even */
-    uint32_t r = ax - 0x38000000u;          /* exponent rebias by 112 << 23 */
+    uint32_t r = ax - 0x38000000u; /* exponent rebias by 112 << 23 */
     uint32_t q = r >> 13;
     uint32_t rem = r & 0x1FFFu;
     if (rem > 0x1000u || (rem == 0x1000u && (q & 1u))) q++;

@@ -12,7 +12,10 @@ static void byte_extent(const ct_tensor *t, const char **lo, const char **hi) {
     int64_t item = (int64_t)ct__traits(t->dtype)->itemsize, min = 0, max = 0;
     for (int d = 0; d < t->ndim; d++) {
         int64_t span = (t->sizes[d] - 1) * t->strides[d];
-        if (span < 0) min += span; else max += span;
+        if (span < 0)
+            min += span;
+        else
+            max += span;
     }
     *lo = base + min * item;
     *hi = base + (max + 1) * item;
@@ -29,9 +32,8 @@ static bool may_overlap(const ct_tensor *a, const ct_tensor *b) {
 /* Copy without touching version counters or autograd. */
 static int copy_raw(ct_tensor *dst, const ct_tensor *src) {
     ct_tensor *tmp = NULL;
-    if (may_overlap(dst, src) && !(dst->offset == src->offset && dst->dtype == src->dtype &&
-                                  dst->ndim == src->ndim &&
-                                  !memcmp(dst->strides, src->strides, (size_t)dst->ndim * sizeof(int64_t)))) {
+    if (may_overlap(dst, src) && !(dst->offset == src->offset && dst->dtype == src->dtype && dst->ndim == src->ndim &&
+                                   !memcmp(dst->strides, src->strides, (size_t)dst->ndim * sizeof(int64_t)))) {
         tmp = ct_clone(src);
         if (!tmp) return CT_ERROR;
         ct__scope_untrack(tmp);

@@ -9,8 +9,8 @@
 #include "ctorch/parallel.h"
 #include "kernels/cpu/convert.h"
 #include "kernels/cpu/copy.h"
-#include "tensor/tensor_iter.h"
 #include "tensor/tensor_impl.h"
+#include "tensor/tensor_iter.h"
 
 static ct_tensor *finish(ct_tensor *t, const ct_opts *o) { return ct__apply_requires_grad(t, o); }
 
@@ -174,19 +174,39 @@ static float round_half_like(ct_dtype d, float v) {
  * static_cast<scalar_t>(int64_t) does). */
 static void store_i64(ct_dtype d, char *p, int64_t v) {
     switch (d) {
-    case CT_UINT8: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); break; }
-    case CT_INT8: { int8_t x = (int8_t)(uint8_t)v; memcpy(p, &x, 1); break; }
-    case CT_INT16: { int16_t x = (int16_t)(uint16_t)v; memcpy(p, &x, 2); break; }
-    case CT_INT32: { int32_t x = (int32_t)(uint32_t)v; memcpy(p, &x, 4); break; }
-    default: memcpy(p, &v, 8); break;
+    case CT_UINT8: {
+        uint8_t x = (uint8_t)v;
+        memcpy(p, &x, 1);
+        break;
+    }
+    case CT_INT8: {
+        int8_t x = (int8_t)(uint8_t)v;
+        memcpy(p, &x, 1);
+        break;
+    }
+    case CT_INT16: {
+        int16_t x = (int16_t)(uint16_t)v;
+        memcpy(p, &x, 2);
+        break;
+    }
+    case CT_INT32: {
+        int32_t x = (int32_t)(uint32_t)v;
+        memcpy(p, &x, 4);
+        break;
+    }
+    default:
+        memcpy(p, &v, 8);
+        break;
     }
 }
 
 /* A double stored to an integral dtype by a plain C++ static_cast (x86-64
  * cvttsd2si: 32-bit for int32 and narrower, 64-bit for int64). */
 static void store_cast_f64(ct_dtype d, char *p, double v) {
-    if (d == CT_INT64) store_i64(d, p, ct__double_to_int64(v));
-    else store_i64(d, p, (int64_t)ct__double_to_int32(v));
+    if (d == CT_INT64)
+        store_i64(d, p, ct__double_to_int64(v));
+    else
+        store_i64(d, p, (int64_t)ct__double_to_int32(v));
 }
 
 /* A float32 value stored to a floating dtype (float16/bfloat16 via c10's
@@ -278,7 +298,8 @@ static void arange_chunk(int64_t p_begin, int64_t p_end, void *vctx) {
     size_t item = ct__traits(d)->itemsize;
     int64_t w = vec_size(d), n = p_end - p_begin, i = 0;
     if (ct_dtype_is_integral(d, false)) { /* exact in int64: no blocking visible */
-        for (int64_t idx = p_begin; idx < p_end; idx++) store_i64(d, out + idx * (int64_t)item, uwrap_add_mul(a->is, a->ist, idx));
+        for (int64_t idx = p_begin; idx < p_end; idx++)
+            store_i64(d, out + idx * (int64_t)item, uwrap_add_mul(a->is, a->ist, idx));
         return;
     }
     for (; i <= n - 2 * w; i += 2 * w) {
@@ -287,20 +308,25 @@ static void arange_chunk(int64_t p_begin, int64_t p_end, void *vctx) {
             char *p = out + idx * (int64_t)item;
             if (is_half_like(d)) {
                 float base = round_half_like(d, fmaf(a->fst, (float)idx, a->fs));
-                for (int64_t k = 0; k < w; k++) store_float(d, p + k * (int64_t)item, k ? base + (float)k * a->fst : base);
+                for (int64_t k = 0; k < w; k++)
+                    store_float(d, p + k * (int64_t)item, k ? base + (float)k * a->fst : base);
             } else if (d == CT_FLOAT32) {
                 double base = (double)(float)fma(a->dst, (double)idx, a->ds);
-                for (int64_t k = 0; k < w; k++) store_double(d, p + k * 4, k ? fma((double)k, a->dst, base) : base);
+                for (int64_t k = 0; k < w; k++)
+                    store_double(d, p + k * 4, k ? fma((double)k, a->dst, base) : base);
             } else {
                 double base = fma(a->dst, (double)idx, a->ds);
-                for (int64_t k = 0; k < w; k++) store_double(d, p + k * 8, k ? fma((double)k, a->dst, base) : base);
+                for (int64_t k = 0; k < w; k++)
+                    store_double(d, p + k * 8, k ? fma((double)k, a->dst, base) : base);
             }
         }
     }
     for (int64_t idx = p_begin + i; idx < p_end; idx++) {
         char *p = out + idx * (int64_t)item;
-        if (is_half_like(d)) store_float(d, p, fmaf(a->fst, (float)idx, a->fs));
-        else store_double(d, p, fma(a->dst, (double)idx, a->ds));
+        if (is_half_like(d))
+            store_float(d, p, fmaf(a->fst, (float)idx, a->fs));
+        else
+            store_double(d, p, fma(a->dst, (double)idx, a->ds));
     }
 }
 
@@ -345,9 +371,12 @@ static void range_chunk(int64_t p_begin, int64_t p_end, void *vctx) {
     size_t item = ct__traits(d)->itemsize;
     for (int64_t i = p_begin; i < p_end; i++) {
         char *p = out + i * (int64_t)item;
-        if (ct_dtype_is_integral(d, false)) store_i64(d, p, uwrap_add_mul(a->is, i, a->ist));
-        else if (is_half_like(d)) store_float(d, p, a->fs + (float)i * a->fst);
-        else store_double(d, p, a->ds + (double)i * a->dst);
+        if (ct_dtype_is_integral(d, false))
+            store_i64(d, p, uwrap_add_mul(a->is, i, a->ist));
+        else if (is_half_like(d))
+            store_float(d, p, a->fs + (float)i * a->fst);
+        else
+            store_double(d, p, a->ds + (double)i * a->dst);
     }
 }
 
@@ -369,9 +398,12 @@ ct_tensor *ct_range(double start, double end, double step, const ct_opts *o) {
     if (range_prepare(&a, dtype, sc_d(start), sc_d(end), sc_d(step), "lower") != CT_OK) return NULL;
     /* size = (end - start) / step + 1 in the accumulate type, truncated */
     int64_t n;
-    if (ct_dtype_is_integral(dtype, false)) n = (int64_t)((uint64_t)((a.ie - a.is) / a.ist) + 1u);
-    else if (is_half_like(dtype)) n = (int64_t)((a.fe - a.fs) / a.fst + 1.0f);
-    else n = ct__double_to_int64((a.de - a.ds) / a.dst + 1.0);
+    if (ct_dtype_is_integral(dtype, false))
+        n = (int64_t)((uint64_t)((a.ie - a.is) / a.ist) + 1u);
+    else if (is_half_like(dtype))
+        n = (int64_t)((a.fe - a.fs) / a.fst + 1.0f);
+    else
+        n = ct__double_to_int64((a.de - a.ds) / a.dst + 1.0);
     ct_tensor *t = ct__empty(dtype, 1, &n);
     if (!t) return NULL;
     void *ctx[2] = {&a, ct__data(t)};
@@ -405,9 +437,12 @@ static void lin_scalar(const lin_args *a, int64_t i, char *p) {
         /* logspace lives in RangeFactories.cpp, built without FMA */
         double e = up ? a->ds + a->dstep * (double)k : a->de - a->dstep * (double)k;
         double v = pow(a->base, e);
-        if (ct_dtype_is_integral(d, false)) store_cast_f64(d, p, v);
-        else if (is_half_like(d)) store_float(d, p, (float)v);
-        else store_double(d, p, v);
+        if (ct_dtype_is_integral(d, false))
+            store_cast_f64(d, p, v);
+        else if (is_half_like(d))
+            store_float(d, p, (float)v);
+        else
+            store_double(d, p, v);
     } else if (ct_dtype_is_integral(d, false)) {
         store_cast_f64(d, p, up ? fma(a->dstep, (double)k, a->ds) : fnma(a->dstep, (double)k, a->de));
     } else if (d == CT_FLOAT64) {
@@ -432,13 +467,16 @@ static void lin_vector(const lin_args *a, int64_t idx, char *p, int64_t w) {
         char tmp[8];
         store_cast_f64(d, tmp, up ? fma(a->dstep, (double)k0, a->ds) : fnma(a->dstep, (double)k0, a->de));
         double base = ct__traits(d)->load_double(tmp);
-        for (int64_t k = 0; k < w; k++) store_cast_f64(d, p + k * (int64_t)item, fma((double)k, a->dstep, base));
+        for (int64_t k = 0; k < w; k++)
+            store_cast_f64(d, p + k * (int64_t)item, fma((double)k, a->dstep, base));
     } else if (d == CT_FLOAT64) {
         double base = up ? fma(a->dstep, (double)k0, a->ds) : fnma(a->dstep, (double)k0, a->de);
-        for (int64_t k = 0; k < w; k++) store_double(d, p + k * 8, base + (double)k * a->dstep);
+        for (int64_t k = 0; k < w; k++)
+            store_double(d, p + k * 8, base + (double)k * a->dstep);
     } else if (d == CT_FLOAT32) {
         float base = up ? fmaf(a->fstep, (float)k0, a->fs) : fnmaf(a->fstep, (float)k0, a->fe);
-        for (int64_t k = 0; k < w; k++) store_double(d, p + k * 4, base + (float)k * a->fstep);
+        for (int64_t k = 0; k < w; k++)
+            store_double(d, p + k * 4, base + (float)k * a->fstep);
     } else {
         float prod = round_half_like(d, a->fstep * round_half_like(d, (float)k0));
         float base = round_half_like(d, up ? a->fs + prod : a->fe - prod);
@@ -458,7 +496,8 @@ static void lin_chunk(int64_t p_begin, int64_t p_end, void *vctx) {
             lin_vector(a, i + w, out + (i + w) * item, w);
         }
     }
-    for (; i < p_end; i++) lin_scalar(a, i, out + i * item);
+    for (; i < p_end; i++)
+        lin_scalar(a, i, out + i * item);
 }
 
 /* Scalar::to<scalar_t>() of a bound: checked, then converted as c10 does. */
@@ -551,6 +590,7 @@ ct_tensor *ct_eye(int64_t n, int64_t m, const ct_opts *o) {
     if (!t) return NULL;
     char *p = ct__data(t);
     size_t item = ct__traits(t->dtype)->itemsize;
-    for (int64_t i = 0; i < n && i < m; i++) ct__traits(t->dtype)->store_double(p + (i * m + i) * (int64_t)item, 1.0);
+    for (int64_t i = 0; i < n && i < m; i++)
+        ct__traits(t->dtype)->store_double(p + (i * m + i) * (int64_t)item, 1.0);
     return finish(t, o);
 }

@@ -10,8 +10,8 @@
 
 #include "vectors.h"
 
-static const char *names[] = {"bool", "uint8", "int8", "int16", "int32", "int64",
-                              "float16", "bfloat16", "float32", "float64"};
+static const char *names[] = {"bool",  "uint8",   "int8",     "int16",   "int32",
+                              "int64", "float16", "bfloat16", "float32", "float64"};
 
 static ct_dtype dtype_named(const char *name) {
     for (int d = 1; d < CT_NUM_DTYPES; d++)

@@ -33,8 +33,8 @@ static void expect_bits(const vec_case *c, const char *key, const unsigned char 
         if (g != w) {
             bad++;
             uint64_t in = vec_hex(c, "in", i);
-            cr_expect_eq(g, w, "%s %s[%d] (in %llx): got %llx want %llx", vec_name(c), how, i,
-                         (unsigned long long)in, (unsigned long long)g, (unsigned long long)w);
+            cr_expect_eq(g, w, "%s %s[%d] (in %llx): got %llx want %llx", vec_name(c), how, i, (unsigned long long)in,
+                         (unsigned long long)g, (unsigned long long)w);
         }
     }
 }
@@ -52,7 +52,8 @@ static conv_case load(const vec_case *c) {
     k.si = ct_dtype_itemsize(k.src);
     k.di = ct_dtype_itemsize(k.dst);
     k.in = malloc((size_t)k.n * k.si);
-    for (int i = 0; i < k.n; i++) hex_at(c, "in", i, k.in + (size_t)i * k.si, k.si);
+    for (int i = 0; i < k.n; i++)
+        hex_at(c, "in", i, k.in + (size_t)i * k.si, k.si);
     return k;
 }
 
@@ -74,7 +75,8 @@ static void check_contig(const vec_case *c, const conv_case *k) {
     int reps = (64 + k->n - 1) / k->n + 1;
     int64_t total = (int64_t)reps * k->n;
     unsigned char *buf = malloc((size_t)total * k->si);
-    for (int r = 0; r < reps; r++) memcpy(buf + (size_t)r * k->n * k->si, k->in, (size_t)k->n * k->si);
+    for (int r = 0; r < reps; r++)
+        memcpy(buf + (size_t)r * k->n * k->si, k->in, (size_t)k->n * k->si);
     ct_tensor *x = ct_tensor_from(buf, k->src, 1, &total);
     cr_assert_not_null(x);
     ct_tensor *y = ct_to_dtype(x, k->dst);
@@ -158,12 +160,14 @@ Test(convert, single_all_pairs) { for_each_pair(check_single); }
  * (measured with torch 1.13.1: see docs/conversion.md). */
 Test(convert, float64_nan_to_bfloat16_blocks) {
     double buf[40];
-    for (int i = 0; i < 40; i++) buf[i] = NAN;
+    for (int i = 0; i < 40; i++)
+        buf[i] = NAN;
     int64_t n = 40;
     ct_tensor *x = ct_tensor_from(buf, CT_FLOAT64, 1, &n);
     ct_tensor *y = ct_bfloat16(x);
     const uint16_t *p = ct_data_ptr(y);
-    for (int i = 0; i < 40; i++) cr_expect_eq(p[i], i < 32 ? 0xFFFF : 0x7FC0, "[%d] %x", i, p[i]);
+    for (int i = 0; i < 40; i++)
+        cr_expect_eq(p[i], i < 32 ? 0xFFFF : 0x7FC0, "[%d] %x", i, p[i]);
     ct_free(y);
     ct_free(x);
 }
@@ -193,7 +197,8 @@ Test(convert, copy_broadcasts_and_overlaps) {
     cr_assert_eq(ct_copy_(dst, src), CT_OK);
     float out[6];
     cr_assert_eq(ct_copy_to_buffer(dst, CT_FLOAT32, out, sizeof out), CT_OK);
-    for (int i = 0; i < 6; i++) cr_expect_eq(out[i], (float)(i % 3 + 1));
+    for (int i = 0; i < 6; i++)
+        cr_expect_eq(out[i], (float)(i % 3 + 1));
     /* overlapping: shift a row by one element within the same storage */
     ct_tensor *row = ct_select(dst, 0, 0);
     ct_tensor *a = ct_slice(row, 0, 0, 2, 1), *b = ct_slice(row, 0, 1, 3, 1);

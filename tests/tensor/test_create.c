@@ -32,7 +32,8 @@ static ct_tensor *run_case(const vec_case *c) {
     const char *op = vec_tok(c, "op", 0);
     ct_dtype d = dtype_named(vec_tok(c, "dtype", 0));
     const ct_opts *o = CT_OPTS(.dtype = d);
-    if (!strcmp(op, "arange_i")) return ct_arange(vec_int(c, "args", 0), vec_int(c, "args", 1), vec_int(c, "args", 2), o);
+    if (!strcmp(op, "arange_i"))
+        return ct_arange(vec_int(c, "args", 0), vec_int(c, "args", 1), vec_int(c, "args", 2), o);
     if (!strcmp(op, "arange_f"))
         return ct_arange_f(vec_double(c, "args", 0), vec_double(c, "args", 1), vec_double(c, "args", 2), o);
     if (!strcmp(op, "range"))
@@ -70,7 +71,8 @@ static void check_case(const vec_case *c) {
     cr_expect_str_eq(ct_dtype_name(ct_dtype_of(t)), vec_tok(c, "out_dtype", 0), "%s", vec_name(c));
     int nd = vec_len(c, "shape");
     cr_assert_eq(ct_dim(t), nd, "%s", vec_name(c));
-    for (int i = 0; i < nd; i++) cr_assert_eq(ct_size(t, i), vec_int(c, "shape", i), "%s", vec_name(c));
+    for (int i = 0; i < nd; i++)
+        cr_assert_eq(ct_size(t, i), vec_int(c, "shape", i), "%s", vec_name(c));
     int64_t n = vec_int(c, "n", 0);
     cr_assert_eq(ct_numel(t), n, "%s", vec_name(c));
     size_t item = ct_element_size(t);
@@ -233,7 +235,8 @@ Test(create, like_and_new) {
     cr_expect_eq(d, 7.0);
     ct_free(e);
     ct_free(row);
-    for (int i = 0; i < 5; i++) ct_free(outs[i]);
+    for (int i = 0; i < 5; i++)
+        ct_free(outs[i]);
     ct_tensor *news[] = {ct_new_empty(tt, CT_SIZE(4), NULL), ct_new_zeros(tt, CT_SIZE(4), NULL),
                          ct_new_ones(tt, CT_SIZE(4), NULL), ct_new_full(tt, CT_SIZE(4), -3, NULL)};
     for (int i = 0; i < 4; i++) {

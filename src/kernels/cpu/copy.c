@@ -7,30 +7,30 @@
 #include "kernels/cpu/convert.h"
 #include "kernels/cpu/copy.h"
 
-#define CT_COPY_LOOP(SE, SN, ST, SK, DE, DN, DT, DK)                                        \
-    static void copy_##SN##_to_##DN(char **data, const int64_t *st, int64_t n, void *ctx) { \
-        (void)ctx;                                                                          \
-        char *d = data[0];                                                                  \
-        const char *s = data[1];                                                            \
-        for (int64_t i = 0; i < n; i++) {                                                   \
-            ST x;                                                                           \
-            memcpy(&x, s + i * st[1], sizeof x);                                            \
-            DT y = CT_CONVERT_TO(DN, CT_LOAD_##SK(x));                                      \
-            memcpy(d + i * st[0], &y, sizeof y);                                            \
-        }                                                                                   \
+#define CT_COPY_LOOP(SE, SN, ST, SK, DE, DN, DT, DK)                                                                   \
+    static void copy_##SN##_to_##DN(char **data, const int64_t *st, int64_t n, void *ctx) {                            \
+        (void)ctx;                                                                                                     \
+        char *d = data[0];                                                                                             \
+        const char *s = data[1];                                                                                       \
+        for (int64_t i = 0; i < n; i++) {                                                                              \
+            ST x;                                                                                                      \
+            memcpy(&x, s + i * st[1], sizeof x);                                                                       \
+            DT y = CT_CONVERT_TO(DN, CT_LOAD_##SK(x));                                                                 \
+            memcpy(d + i * st[0], &y, sizeof y);                                                                       \
+        }                                                                                                              \
     }
 
 /* Two copies of the list so that the pair expansion can nest. */
-#define CT_FOR_EACH_DST(X, ...)                                         \
-    X(__VA_ARGS__, CT_BOOL, bool8, uint8_t, BOOL)                        \
-    X(__VA_ARGS__, CT_UINT8, uint8, uint8_t, I)                         \
-    X(__VA_ARGS__, CT_INT8, int8, int8_t, I)                            \
-    X(__VA_ARGS__, CT_INT16, int16, int16_t, I)                         \
-    X(__VA_ARGS__, CT_INT32, int32, int32_t, I)                         \
-    X(__VA_ARGS__, CT_INT64, int64, int64_t, I)                         \
-    X(__VA_ARGS__, CT_FLOAT16, float16, uint16_t, H)                    \
-    X(__VA_ARGS__, CT_BFLOAT16, bfloat16, uint16_t, B)                  \
-    X(__VA_ARGS__, CT_FLOAT32, float32, float, F)                       \
+#define CT_FOR_EACH_DST(X, ...)                                                                                        \
+    X(__VA_ARGS__, CT_BOOL, bool8, uint8_t, BOOL)                                                                      \
+    X(__VA_ARGS__, CT_UINT8, uint8, uint8_t, I)                                                                        \
+    X(__VA_ARGS__, CT_INT8, int8, int8_t, I)                                                                           \
+    X(__VA_ARGS__, CT_INT16, int16, int16_t, I)                                                                        \
+    X(__VA_ARGS__, CT_INT32, int32, int32_t, I)                                                                        \
+    X(__VA_ARGS__, CT_INT64, int64, int64_t, I)                                                                        \
+    X(__VA_ARGS__, CT_FLOAT16, float16, uint16_t, H)                                                                   \
+    X(__VA_ARGS__, CT_BFLOAT16, bfloat16, uint16_t, B)                                                                 \
+    X(__VA_ARGS__, CT_FLOAT32, float32, float, F)                                                                      \
     X(__VA_ARGS__, CT_FLOAT64, float64, double, F)
 
 #define CT_COPY_LOOPS_FOR_SRC(SE, SN, ST, SK) CT_FOR_EACH_DST(CT_COPY_LOOP, SE, SN, ST, SK)
@@ -48,7 +48,8 @@ static void copy_same_dtype(char **data, const int64_t *st, int64_t n, void *ctx
         memmove(data[0], data[1], (size_t)n * itemsize);
         return;
     }
-    for (int64_t i = 0; i < n; i++) memcpy(data[0] + i * st[0], data[1] + i * st[1], itemsize);
+    for (int64_t i = 0; i < n; i++)
+        memcpy(data[0] + i * st[0], data[1] + i * st[1], itemsize);
 }
 
 /* float32 -> bfloat16 on a contiguous run goes through PyTorch's AVX2
@@ -118,7 +119,8 @@ typedef struct {
 
 static void fill_loop(char **data, const int64_t *st, int64_t n, void *vctx) {
     const fill_ctx *c = vctx;
-    for (int64_t i = 0; i < n; i++) memcpy(data[0] + i * st[0], c->bytes, c->itemsize);
+    for (int64_t i = 0; i < n; i++)
+        memcpy(data[0] + i * st[0], c->bytes, c->itemsize);
 }
 
 void ct__kernel_fill(const ct_strided_iter *it, ct_dtype dtype, double value) {
