@@ -7,6 +7,10 @@
 #include "tensor/tensor_iter.h"
 #include "tensor/tensor_impl.h"
 
+/* a * b with two's-complement wrap-around, as PyTorch's int64 products
+ * behave for absurd steps (and without undefined behaviour). */
+static int64_t wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+
 /* ---- view / reshape --------------------------------------------------- */
 
 /* at::infer_size: resolve one -1 against numel. Returns CT_OK, or
@@ -89,8 +93,10 @@ static int check_geometry(const ct_tensor *t, int ndim, const int64_t *sizes, co
                       ct__format_shape(a, sizeof a, ndim, sizes), ct__format_shape(b, sizeof b, ndim, strides));
             return CT_ERROR;
         }
-        int64_t total = (int64_t)need + offset * (int64_t)itemsize;
-        if (total > (int64_t)t->storage->nbytes) {
+        int64_t total;
+        bool huge = __builtin_mul_overflow(offset, (int64_t)itemsize, &total) ||
+                    __builtin_add_overflow(total, (int64_t)need, &total);
+        if (huge || total > (int64_t)t->storage->nbytes) {
             ct__error("setStorage: sizes %s, strides %s, storage offset %" PRId64 ", and itemsize %d requiring a "
                       "storage size of %" PRId64 " are out of bounds for storage of size %zu",
                       ct__format_shape(a, sizeof a, ndim, sizes), ct__format_shape(b, sizeof b, ndim, strides),
@@ -533,8 +539,8 @@ ct_tensor *ct_slice(const ct_tensor *t, int dim, int64_t start, int64_t end, int
     int64_t sizes[CT_MAX_DIMS], strides[CT_MAX_DIMS];
     memcpy(sizes, t->sizes, sizeof sizes);
     memcpy(strides, t->strides, sizeof strides);
-    sizes[d] = (end - start + step - 1) / step;
-    strides[d] = t->strides[d] * step;
+    sizes[d] = end == start ? 0 : (end - start - 1) / step + 1; /* round up without overflow */
+    strides[d] = wrap_mul(t->strides[d], step);
     return ct__alias(t, t->ndim, sizes, strides, t->offset + start * t->strides[d]);
 }
 
@@ -599,7 +605,7 @@ ct_tensor *ct_unfold(const ct_tensor *t, int dim, int64_t size, int64_t step) {
     int n = t->ndim;
     if (n > 0) {
         sizes[d] = (t->sizes[d] - size) / step + 1;
-        strides[d] = step * t->strides[d];
+        strides[d] = wrap_mul(step, t->strides[d]);
     }
     sizes[n] = size;
     strides[n] = n > 0 ? t->strides[d] : 1;

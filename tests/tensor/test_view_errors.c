@@ -99,6 +99,21 @@ Test(view_errors, bad_arguments_no_crash) {
     cr_expect_null(ct_as_strided(x, CT_SIZE(2, 2), (const int64_t[]){INT64_MAX / 2, 1}, 0));
     cr_expect_str_eq(ct_last_error(),
                      "Storage size calculation overflowed with sizes=[2, 2] and strides=[4611686018427387903, 1]");
+    /* huge steps: no signed overflow (UBSan). unfold matches PyTorch (size 1);
+     * PyTorch's slice overflows into size -1 and fails, ctorch gives the one
+     * element (docs/views.md) */
+    ct_tensor *sl = ct_slice(x, 1, 1, CT_END, INT64_MAX);
+    cr_assert_not_null(sl);
+    cr_expect_eq(ct_size(sl, 1), 1);
+    cr_expect_eq(ct_storage_offset(sl), 1);
+    ct_free(sl);
+    ct_tensor *uf = ct_unfold(x, 1, 2, INT64_MAX);
+    cr_assert_not_null(uf, "%s", ct_last_error());
+    cr_expect_eq(ct_size(uf, 1), 1);
+    ct_free(uf);
+    /* an absurd storage offset is out of bounds, not an overflow crash */
+    cr_expect_null(ct_as_strided(x, CT_SIZE(1), (const int64_t[]){1}, INT64_MAX / 2));
+    cr_expect(ct_last_error() && !strncmp(ct_last_error(), "setStorage: sizes [1], strides [1], storage offset", 50));
     ct_free(x);
     cr_expect_eq(ct_memory_allocated(), mem0);
 }
