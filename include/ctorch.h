@@ -10,5 +10,7 @@
 #include "ctorch/scope.h"
 #include "ctorch/random.h"
 #include "ctorch/print.h"
+#include "ctorch/autograd.h"
+#include "ctorch/ops.h"
 
 #endif

@@ -34,7 +34,7 @@ static int copy_raw(ct_tensor *dst, const ct_tensor *src) {
     ct_tensor *tmp = NULL;
     if (may_overlap(dst, src) && !(dst->offset == src->offset && dst->dtype == src->dtype && dst->ndim == src->ndim &&
                                    !memcmp(dst->strides, src->strides, (size_t)dst->ndim * sizeof(int64_t)))) {
-        tmp = ct_clone(src);
+        tmp = ct__clone(src);
         if (!tmp) return CT_ERROR;
         ct__scope_untrack(tmp);
         src = tmp;
@@ -47,14 +47,14 @@ static int copy_raw(ct_tensor *dst, const ct_tensor *src) {
     return rc;
 }
 
-int ct_copy_(ct_tensor *dst, const ct_tensor *src) {
+int ct__copy_(ct_tensor *dst, const ct_tensor *src) {
     if (!dst || !src) return CT_ERROR;
     if (copy_raw(dst, src) != CT_OK) return CT_ERROR;
     ct__bump_version(dst);
     return CT_OK;
 }
 
-int ct_fill_(ct_tensor *t, double value) {
+int ct__fill_(ct_tensor *t, double value) {
     if (!t) return CT_ERROR;
     /* fill_ takes value.to<scalar_t>(), a checked conversion */
     const char *overflow = ct__overflow_f64(t->dtype, value);
@@ -70,8 +70,6 @@ int ct_fill_(ct_tensor *t, double value) {
     return CT_OK;
 }
 
-int ct_zero_(ct_tensor *t) { return ct_fill_(t, 0.0); }
-
 /* A contiguous copy of t converted to dtype. */
 static ct_tensor *copy_as(const ct_tensor *t, ct_dtype dtype) {
     ct_tensor *out = ct__empty(dtype, t->ndim, t->sizes);
@@ -83,14 +81,9 @@ static ct_tensor *copy_as(const ct_tensor *t, ct_dtype dtype) {
     return out;
 }
 
-ct_tensor *ct_clone(const ct_tensor *t) {
+ct_tensor *ct__clone(const ct_tensor *t) {
     if (!t) return NULL;
     return copy_as(t, t->dtype);
-}
-
-ct_tensor *ct_contiguous(const ct_tensor *t) {
-    if (!t) return NULL;
-    return ct__is_contiguous(t) ? ct__retain(t) : ct_clone(t);
 }
 
 static bool check_dtype(ct_dtype d) {
@@ -101,12 +94,7 @@ static bool check_dtype(ct_dtype d) {
     return true;
 }
 
-ct_tensor *ct_to_dtype(const ct_tensor *t, ct_dtype dtype) {
-    if (!t || !check_dtype(dtype)) return NULL;
-    return dtype == t->dtype ? ct__retain(t) : copy_as(t, dtype);
-}
-
-ct_tensor *ct_to_dtype_copy(const ct_tensor *t, ct_dtype dtype) {
+ct_tensor *ct__to_dtype_copy(const ct_tensor *t, ct_dtype dtype) {
     if (!t || !check_dtype(dtype)) return NULL;
     return copy_as(t, dtype);
 }

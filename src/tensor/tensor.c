@@ -7,7 +7,7 @@
 
 #include "tensor/tensor_impl.h"
 
-void (*ct__autograd_meta_release)(void *meta);
+void (*ct__autograd_meta_release)(ct_tensor *t);
 
 /* ---- shape helpers ---- */
 
@@ -127,7 +127,9 @@ ct_tensor *ct__empty(ct_dtype dtype, int ndim, const int64_t *sizes) {
 }
 
 ct_tensor *ct__alias(const ct_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides, int64_t offset) {
-    return ct__tensor_make(t->storage, t->dtype, ndim, sizes, strides, offset);
+    ct_tensor *v = ct__tensor_make(t->storage, t->dtype, ndim, sizes, strides, offset);
+    if (v) v->is_view = true;
+    return v;
 }
 
 ct_tensor *ct__retain(const ct_tensor *t) {
@@ -152,7 +154,7 @@ void ct_free(ct_tensor *t) {
 void ct__drop(ct_tensor *t) {
     if (!t) return;
     if (atomic_fetch_sub(&t->refcount, 1) != 1) return;
-    if (t->autograd_meta && ct__autograd_meta_release) ct__autograd_meta_release(t->autograd_meta);
+    if (t->autograd_meta && ct__autograd_meta_release) ct__autograd_meta_release(t);
     ct__storage_release(t->storage);
     free(t);
 }
@@ -205,15 +207,3 @@ void *ct_data_ptr(const ct_tensor *t) { return t ? ct__data(t) : NULL; }
 bool ct_shares_storage(const ct_tensor *a, const ct_tensor *b) { return a && b && a->storage == b->storage; }
 const char *ct_device(const ct_tensor *t) { return t ? "cpu" : NULL; }
 
-/* Until the autograd layer exists every tensor is a leaf (no grad_fn). */
-bool ct_is_leaf(const ct_tensor *t) { return t != NULL; }
-
-int ct_requires_grad_(ct_tensor *t, bool requires_grad) {
-    if (!t) return CT_ERROR;
-    if (requires_grad && !ct__traits(t->dtype)->is_floating) {
-        ct__error("only Tensors of floating point dtype can require gradients");
-        return CT_ERROR;
-    }
-    t->requires_grad = requires_grad;
-    return CT_OK;
-}

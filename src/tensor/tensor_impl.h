@@ -34,13 +34,15 @@ struct ct_tensor {
     int64_t sizes[CT_MAX_DIMS];
     int64_t strides[CT_MAX_DIMS]; /* in elements */
     bool requires_grad;
+    bool is_view; /* made by a view function: shares its base's storage */
     /* Owned by the autograd layer (grad, grad_fn, hooks); released through
      * ct__autograd_meta_release when the handle dies. */
     void *autograd_meta;
 };
 
-/* Set by the autograd layer; NULL while nothing uses autograd. */
-extern void (*ct__autograd_meta_release)(void *meta);
+/* Set by the autograd layer (when it first attaches state to a tensor);
+ * called when a handle with autograd state dies. */
+extern void (*ct__autograd_meta_release)(ct_tensor *t);
 
 /* ---- storage ---- */
 ct_storage *ct__storage_new(size_t nbytes);
@@ -95,6 +97,32 @@ static inline char *ct__data(const ct_tensor *t) {
     return t->storage->data ? (char *)t->storage->data + t->offset * (int64_t)ct__traits(t->dtype)->itemsize
                             : NULL;
 }
+
+/* ---- graph-free views and copies (view.c, copy.c) ----
+ * The public ct_view, ct_clone, ... (src/ops/shape.c) call these and record
+ * the autograd history; everything else in the library may call either. */
+ct_tensor *ct__view(const ct_tensor *t, int ndim, const int64_t *sizes);
+ct_tensor *ct__reshape(const ct_tensor *t, int ndim, const int64_t *sizes);
+ct_tensor *ct__transpose(const ct_tensor *t, int dim0, int dim1);
+ct_tensor *ct__permute(const ct_tensor *t, int ndim, const int64_t *dims);
+ct_tensor *ct__t(const ct_tensor *t);
+ct_tensor *ct__expand(const ct_tensor *t, int ndim, const int64_t *sizes);
+ct_tensor *ct__squeeze(const ct_tensor *t);
+ct_tensor *ct__squeeze_dim(const ct_tensor *t, int dim);
+ct_tensor *ct__unsqueeze(const ct_tensor *t, int dim);
+ct_tensor *ct__flatten(const ct_tensor *t, int start_dim, int end_dim);
+ct_tensor *ct__unflatten(const ct_tensor *t, int dim, int ndim, const int64_t *sizes);
+ct_tensor *ct__narrow(const ct_tensor *t, int dim, int64_t start, int64_t length);
+ct_tensor *ct__select(const ct_tensor *t, int dim, int64_t index);
+ct_tensor *ct__slice(const ct_tensor *t, int dim, int64_t start, int64_t end, int64_t step);
+ct_tensor *ct__diagonal(const ct_tensor *t, int64_t offset, int dim1, int dim2);
+ct_tensor *ct__unfold(const ct_tensor *t, int dim, int64_t size, int64_t step);
+ct_tensor *ct__as_strided(const ct_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
+                          int64_t storage_offset);
+ct_tensor *ct__clone(const ct_tensor *t);
+ct_tensor *ct__to_dtype_copy(const ct_tensor *t, ct_dtype dtype);
+CT_NODISCARD int ct__copy_(ct_tensor *dst, const ct_tensor *src);
+CT_NODISCARD int ct__fill_(ct_tensor *t, double value);
 
 /* Resolve a dtype option: CT_DTYPE_DEFAULT -> fallback; else check it. */
 static inline ct_dtype ct__opt_dtype(const ct_opts *o, ct_dtype fallback) {

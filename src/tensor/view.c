@@ -157,7 +157,7 @@ static bool compute_view_strides(int old_ndim, const int64_t *old_sizes, const i
     return view_d == -1;
 }
 
-ct_tensor *ct_view(const ct_tensor *t, int ndim, const int64_t *sizes) {
+ct_tensor *ct__view(const ct_tensor *t, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
     int64_t shape[CT_MAX_DIMS], strides[CT_MAX_DIMS];
     if (infer_size(ndim, sizes, ct__numel(t), shape) != CT_OK) return NULL;
@@ -169,32 +169,22 @@ ct_tensor *ct_view(const ct_tensor *t, int ndim, const int64_t *sizes) {
     return ct__alias(t, ndim, shape, strides, t->offset);
 }
 
-ct_tensor *ct_view_as(const ct_tensor *t, const ct_tensor *other) {
-    if (!t || !other) return NULL;
-    return ct_view(t, other->ndim, other->sizes);
-}
-
-ct_tensor *ct_reshape(const ct_tensor *t, int ndim, const int64_t *sizes) {
+ct_tensor *ct__reshape(const ct_tensor *t, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
     int64_t shape[CT_MAX_DIMS], strides[CT_MAX_DIMS];
     if (infer_size(ndim, sizes, ct__numel(t), shape) != CT_OK) return NULL;
     if (compute_view_strides(t->ndim, t->sizes, t->strides, ndim, shape, strides))
         return ct__alias(t, ndim, shape, strides, t->offset);
-    ct_tensor *c = ct_clone(t);
+    ct_tensor *c = ct__clone(t);
     if (!c) return NULL;
     ct_tensor *v = ct__alias(c, ndim, shape, NULL, 0);
     ct_free(c);
     return v;
 }
 
-ct_tensor *ct_reshape_as(const ct_tensor *t, const ct_tensor *other) {
-    if (!t || !other) return NULL;
-    return ct_reshape(t, other->ndim, other->sizes);
-}
-
 /* ---- dimension shuffles ------------------------------------------------ */
 
-ct_tensor *ct_transpose(const ct_tensor *t, int dim0, int dim1) {
+ct_tensor *ct__transpose(const ct_tensor *t, int dim0, int dim1) {
     if (!t) return NULL;
     int a = ct__wrap_dim(dim0, t->ndim);
     if (a < 0) return NULL;
@@ -210,7 +200,7 @@ ct_tensor *ct_transpose(const ct_tensor *t, int dim0, int dim1) {
     return ct__alias(t, t->ndim, sizes, strides, t->offset);
 }
 
-ct_tensor *ct_permute(const ct_tensor *t, int ndim, const int64_t *dims) {
+ct_tensor *ct__permute(const ct_tensor *t, int ndim, const int64_t *dims) {
     if (!t) return NULL;
     if (ndim != t->ndim) {
         ct__error("permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
@@ -238,13 +228,13 @@ ct_tensor *ct_permute(const ct_tensor *t, int ndim, const int64_t *dims) {
     return ct__alias(t, ndim, sizes, strides, t->offset);
 }
 
-ct_tensor *ct_t(const ct_tensor *t) {
+ct_tensor *ct__t(const ct_tensor *t) {
     if (!t) return NULL;
     if (t->ndim > 2) {
         ct__error("t() expects a tensor with <= 2 dimensions, but self is %dD", t->ndim);
         return NULL;
     }
-    return ct_transpose(t, 0, t->ndim < 2 ? 0 : 1);
+    return ct__transpose(t, 0, t->ndim < 2 ? 0 : 1);
 }
 
 /* ---- broadcasting views ------------------------------------------------- */
@@ -284,7 +274,7 @@ int ct_broadcast_shapes(int ndim_a, const int64_t *a, int ndim_b, const int64_t 
 }
 
 /* at::inferExpandGeometry, then as_strided's checks. */
-ct_tensor *ct_expand(const ct_tensor *t, int ndim, const int64_t *sizes) {
+ct_tensor *ct__expand(const ct_tensor *t, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
     if (ndim < 0 || ndim > CT_MAX_DIMS || (ndim > 0 && !sizes)) {
         ct__error("tensors with %d dimensions are not supported (ctorch supports at most %d)", ndim, CT_MAX_DIMS);
@@ -334,13 +324,6 @@ ct_tensor *ct_expand(const ct_tensor *t, int ndim, const int64_t *sizes) {
     return ct__alias(t, ndim, out_sizes, out_strides, t->offset);
 }
 
-ct_tensor *ct_expand_as(const ct_tensor *t, const ct_tensor *other) {
-    if (!t || !other) return NULL;
-    return ct_expand(t, other->ndim, other->sizes);
-}
-
-ct_tensor *ct_broadcast_to(const ct_tensor *t, int ndim, const int64_t *sizes) { return ct_expand(t, ndim, sizes); }
-
 /* ---- adding and removing dims ------------------------------------------- */
 
 /* Copy t's geometry without dim d. */
@@ -355,7 +338,7 @@ static int drop_dim(const ct_tensor *t, int d, int64_t *sizes, int64_t *strides)
     return n;
 }
 
-ct_tensor *ct_squeeze(const ct_tensor *t) {
+ct_tensor *ct__squeeze(const ct_tensor *t) {
     if (!t) return NULL;
     int64_t sizes[CT_MAX_DIMS], strides[CT_MAX_DIMS];
     int n = 0;
@@ -368,7 +351,7 @@ ct_tensor *ct_squeeze(const ct_tensor *t) {
     return ct__alias(t, n, sizes, strides, t->offset);
 }
 
-ct_tensor *ct_squeeze_dim(const ct_tensor *t, int dim) {
+ct_tensor *ct__squeeze_dim(const ct_tensor *t, int dim) {
     if (!t) return NULL;
     int d = ct__wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
@@ -378,7 +361,7 @@ ct_tensor *ct_squeeze_dim(const ct_tensor *t, int dim) {
     return ct__alias(t, n, sizes, strides, t->offset);
 }
 
-ct_tensor *ct_unsqueeze(const ct_tensor *t, int dim) {
+ct_tensor *ct__unsqueeze(const ct_tensor *t, int dim) {
     if (!t) return NULL;
     int d = ct__wrap_dim(dim, t->ndim + 1);
     if (d < 0) return NULL;
@@ -400,7 +383,7 @@ ct_tensor *ct_unsqueeze(const ct_tensor *t, int dim) {
     return ct__alias(t, t->ndim + 1, sizes, strides, t->offset);
 }
 
-ct_tensor *ct_flatten(const ct_tensor *t, int start_dim, int end_dim) {
+ct_tensor *ct__flatten(const ct_tensor *t, int start_dim, int end_dim) {
     if (!t) return NULL;
     int s = ct__wrap_dim(start_dim, t->ndim);
     if (s < 0) return NULL;
@@ -410,7 +393,7 @@ ct_tensor *ct_flatten(const ct_tensor *t, int start_dim, int end_dim) {
         ct__error("flatten() has invalid args: start_dim cannot come after end_dim");
         return NULL;
     }
-    if (t->ndim == 0) return ct_reshape(t, CT_SIZE(1));
+    if (t->ndim == 0) return ct__reshape(t, CT_SIZE(1));
     if (s == e) return ct__retain(t); /* PyTorch returns self */
     int64_t sizes[CT_MAX_DIMS];
     int n = 0;
@@ -419,10 +402,10 @@ ct_tensor *ct_flatten(const ct_tensor *t, int start_dim, int end_dim) {
     for (int i = s; i <= e; i++) prod *= t->sizes[i];
     sizes[n++] = prod;
     for (int i = e + 1; i < t->ndim; i++) sizes[n++] = t->sizes[i];
-    return ct_reshape(t, n, sizes);
+    return ct__reshape(t, n, sizes);
 }
 
-ct_tensor *ct_unflatten(const ct_tensor *t, int dim, int ndim, const int64_t *sizes) {
+ct_tensor *ct__unflatten(const ct_tensor *t, int dim, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
     if (ndim < 1 || !sizes) { /* checked first by Tensor.unflatten in Python */
         ct__error("unflatten: sizes must be non-empty");
@@ -460,12 +443,12 @@ ct_tensor *ct_unflatten(const ct_tensor *t, int dim, int ndim, const int64_t *si
     for (int i = 0; i < d; i++) shape[n++] = t->sizes[i];
     for (int i = 0; i < ndim; i++) shape[n++] = inferred[i];
     for (int i = d + 1; i < t->ndim; i++) shape[n++] = t->sizes[i];
-    return ct_view(t, n, shape);
+    return ct__view(t, n, shape);
 }
 
 /* ---- selecting parts ------------------------------------------------------ */
 
-ct_tensor *ct_narrow(const ct_tensor *t, int dim, int64_t start, int64_t length) {
+ct_tensor *ct__narrow(const ct_tensor *t, int dim, int64_t start, int64_t length) {
     if (!t) return NULL;
     if (t->ndim == 0) {
         ct__error("narrow() cannot be applied to a 0-dim tensor.");
@@ -496,7 +479,7 @@ ct_tensor *ct_narrow(const ct_tensor *t, int dim, int64_t start, int64_t length)
     return ct__alias(t, t->ndim, sizes, t->strides, t->offset + start * t->strides[d]);
 }
 
-ct_tensor *ct_select(const ct_tensor *t, int dim, int64_t index) {
+ct_tensor *ct__select(const ct_tensor *t, int dim, int64_t index) {
     if (!t) return NULL;
     if (t->ndim == 0) {
         ct__error("select() cannot be applied to a 0-dim tensor.");
@@ -517,7 +500,7 @@ ct_tensor *ct_select(const ct_tensor *t, int dim, int64_t index) {
     return ct__alias(t, n, sizes, strides, t->offset + index * t->strides[d]);
 }
 
-ct_tensor *ct_slice(const ct_tensor *t, int dim, int64_t start, int64_t end, int64_t step) {
+ct_tensor *ct__slice(const ct_tensor *t, int dim, int64_t start, int64_t end, int64_t step) {
     if (!t) return NULL;
     if (t->ndim == 0) {
         ct__error("slice() cannot be applied to a 0-dim tensor.");
@@ -544,7 +527,7 @@ ct_tensor *ct_slice(const ct_tensor *t, int dim, int64_t start, int64_t end, int
     return ct__alias(t, t->ndim, sizes, strides, t->offset + start * t->strides[d]);
 }
 
-ct_tensor *ct_diagonal(const ct_tensor *t, int64_t offset, int dim1, int dim2) {
+ct_tensor *ct__diagonal(const ct_tensor *t, int64_t offset, int dim1, int dim2) {
     if (!t) return NULL;
     int a = ct__wrap_dim(dim1, t->ndim);
     if (a < 0) return NULL;
@@ -581,7 +564,7 @@ ct_tensor *ct_diagonal(const ct_tensor *t, int64_t offset, int dim1, int dim2) {
     return ct__alias(t, n, sizes, strides, start);
 }
 
-ct_tensor *ct_unfold(const ct_tensor *t, int dim, int64_t size, int64_t step) {
+ct_tensor *ct__unfold(const ct_tensor *t, int dim, int64_t size, int64_t step) {
     if (!t) return NULL;
     int d = ct__wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
@@ -614,7 +597,7 @@ ct_tensor *ct_unfold(const ct_tensor *t, int dim, int64_t size, int64_t step) {
     return ct__alias(t, n + 1, sizes, strides, t->offset);
 }
 
-ct_tensor *ct_as_strided(const ct_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
+ct_tensor *ct__as_strided(const ct_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
                          int64_t storage_offset) {
     if (!t) return NULL;
     if (ndim < 0 || ndim > CT_MAX_DIMS || (ndim > 0 && (!sizes || !strides))) {

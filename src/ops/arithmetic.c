@@ -1,0 +1,377 @@
+/* add, sub, mul, div, neg: forward, in-place forms and backward formulas.
+ * Backward formulas follow tools/autograd/derivatives.yaml (PyTorch 1.13). */
+#include <inttypes.h>
+#include <string.h>
+
+#include "ops/op_util.h"
+
+/* ---- forward ---- */
+
+/* out = kind(a, b) in dtype, broadcast. */
+static ct_tensor *binary_forward(ct_binary_kind kind, const ct_tensor *a, const ct_tensor *b, double alpha,
+                                 ct_dtype dtype) {
+    int64_t shape[CT_MAX_DIMS];
+    int ndim = ct_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape);
+    if (ndim < 0) return NULL;
+    ct_tensor *out = ct__empty(dtype, ndim, shape);
+    ct_tensor *ac = ct__as_dtype(a, dtype);
+    ct_tensor *bc = ct__as_dtype(b, dtype);
+    int rc = CT_ERROR;
+    if (out && ac && bc) {
+        ct_strided_iter it;
+        const ct_tensor *ops[3] = {out, ac, bc};
+        rc = ct__iter_over(&it, 3, ops);
+        if (rc == CT_OK) rc = ct__kernel_binary(kind, &it, dtype, alpha);
+    }
+    ct_free(ac);
+    ct_free(bc);
+    if (rc != CT_OK) {
+        ct_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static ct_tensor *scalar_like(double v, ct_dtype dtype) { return ct_scalar_tensor(v, CT_OPTS(.dtype = dtype)); }
+
+/* ---- backward formulas ---- */
+
+/* AddBackward0 / SubBackward0: ints[0] unused; scalars[0] = alpha for b.
+ * shape_arg / shape_arg2 hold a's and b's sizes (ints[0], ints[1] ndims). */
+static int add_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    if (n->next[0].fn) out[0] = ct__sum_to(g[0], (int)n->ints[0], n->shape_arg);
+    if (n->num_next > 1 && n->next[1].fn) {
+        ct_tensor *gb = n->scalars[0] == 1.0 ? ct__retain(g[0]) : ct_mul_scalar(g[0], n->scalars[0]);
+        out[1] = gb ? ct__sum_to(gb, (int)n->ints[1], n->shape_arg2) : NULL;
+        ct_free(gb);
+        if (!out[1]) return CT_ERROR;
+    }
+    return (n->next[0].fn && !out[0]) ? CT_ERROR : CT_OK;
+}
+
+/* MulBackward0: saved[0] = a, saved[1] = b. */
+static int mul_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    for (int i = 0; i < 2; i++) {
+        if (!n->next[i].fn) continue;
+        ct_tensor *other = ct__unpack(n, 1 - i);
+        ct_tensor *p = other ? ct_mul(g[0], other) : NULL;
+        out[i] = p ? ct__sum_to(p, (int)n->ints[i], i ? n->shape_arg2 : n->shape_arg) : NULL;
+        ct_free(other);
+        ct_free(p);
+        if (!out[i]) return CT_ERROR;
+    }
+    return CT_OK;
+}
+
+/* MulBackward0 with a scalar (tensor * scalar): scalars[0] = the scalar. */
+static int mul_scalar_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    out[0] = ct_mul_scalar(g[0], n->scalars[0]);
+    return out[0] ? CT_OK : CT_ERROR;
+}
+
+/* DivBackward0: saved[0] = a, saved[1] = b.
+ * grad_a = g / b; grad_b = -g * ((a / b) / b). */
+static int div_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    ct_tensor *b = ct__unpack(n, 1);
+    if (!b) return CT_ERROR;
+    int rc = CT_OK;
+    if (n->next[0].fn) {
+        ct_tensor *q = ct_div(g[0], b);
+        out[0] = q ? ct__sum_to(q, (int)n->ints[0], n->shape_arg) : NULL;
+        ct_free(q);
+        if (!out[0]) rc = CT_ERROR;
+    }
+    if (rc == CT_OK && n->next[1].fn) {
+        ct_tensor *a = ct__unpack(n, 0);
+        ct_tensor *t[5] = {0};
+        t[0] = ct_div(a, b);
+        t[1] = ct_div(t[0], b);
+        t[2] = ct_neg(g[0]);
+        t[3] = ct_mul(t[2], t[1]);
+        out[1] = t[3] ? ct__sum_to(t[3], (int)n->ints[1], n->shape_arg2) : NULL;
+        ct_free(a);
+        ct__free_all(4, t);
+        if (!out[1]) rc = CT_ERROR;
+    }
+    ct_free(b);
+    return rc;
+}
+
+/* DivBackward0 with a scalar (tensor / scalar): g / scalar. */
+static int div_scalar_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    out[0] = ct_div_scalar(g[0], n->scalars[0]);
+    return out[0] ? CT_OK : CT_ERROR;
+}
+
+static int neg_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    (void)n;
+    out[0] = ct_neg(g[0]);
+    return out[0] ? CT_OK : CT_ERROR;
+}
+
+/* Remember a's and b's shapes for sum_to. */
+static void keep_shapes(ct_node *n, const ct_tensor *a, const ct_tensor *b) {
+    n->ints[0] = a->ndim;
+    memcpy(n->shape_arg, a->sizes, sizeof a->sizes);
+    if (b) {
+        n->ints[1] = b->ndim;
+        memcpy(n->shape_arg2, b->sizes, sizeof b->sizes);
+    }
+}
+
+/* ---- public ops ---- */
+
+static ct_tensor *add_impl(const ct_tensor *a, const ct_tensor *b, double alpha, const char *name) {
+    if (!a || !b) return NULL;
+    ct_dtype dtype = ct_result_type(a, b);
+    ct_tensor *out = binary_forward(CT_BINARY_ADD, a, b, alpha, dtype);
+    if (!out) return NULL;
+    const ct_tensor *in[2] = {a, b};
+    if (ct__any_requires_grad(2, in)) {
+        ct_node *n = ct__record(name, add_backward, out, 2, in);
+        if (!n) {
+            ct_free(out);
+            return NULL;
+        }
+        keep_shapes(n, a, b);
+        n->scalars[0] = alpha;
+    }
+    return out;
+}
+
+ct_tensor *ct_add_alpha(const ct_tensor *a, const ct_tensor *b, double alpha) {
+    return add_impl(a, b, alpha, "AddBackward0");
+}
+ct_tensor *ct_add(const ct_tensor *a, const ct_tensor *b) { return add_impl(a, b, 1.0, "AddBackward0"); }
+ct_tensor *ct_sub_alpha(const ct_tensor *a, const ct_tensor *b, double alpha) {
+    if (a && b && (a->dtype == CT_BOOL || b->dtype == CT_BOOL)) {
+        ct__error("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+                  "mask, use the `~` or `logical_not()` operator instead.");
+        return NULL;
+    }
+    return add_impl(a, b, -alpha, "SubBackward0");
+}
+ct_tensor *ct_sub(const ct_tensor *a, const ct_tensor *b) { return ct_sub_alpha(a, b, 1.0); }
+
+/* tensor op scalar: the scalar is a 0-dim tensor of the result dtype that
+ * never requires grad; the node has one edge (PyTorch wraps the scalar, so the names are AddBackward0 etc.). */
+static ct_tensor *add_scalar_impl(const ct_tensor *a, double v, const char *name) {
+    if (!a) return NULL;
+    ct_dtype dtype = ct__result_type_scalar(a);
+    ct_tensor *s = scalar_like(v, dtype);
+    ct_tensor *out = s ? binary_forward(CT_BINARY_ADD, a, s, 1.0, dtype) : NULL;
+    ct_free(s);
+    if (!out) return NULL;
+    const ct_tensor *in[1] = {a};
+    if (ct__any_requires_grad(1, in)) {
+        ct_node *n = ct__record(name, add_backward, out, 1, in);
+        if (!n) {
+            ct_free(out);
+            return NULL;
+        }
+        keep_shapes(n, a, NULL);
+    }
+    return out;
+}
+
+ct_tensor *ct_add_scalar(const ct_tensor *a, double b) { return add_scalar_impl(a, b, "AddBackward0"); }
+ct_tensor *ct_sub_scalar(const ct_tensor *a, double b) {
+    if (a && a->dtype == CT_BOOL) return ct_sub(a, a); /* raises the bool message */
+    return add_scalar_impl(a, -b, "SubBackward0");
+}
+
+ct_tensor *ct_mul(const ct_tensor *a, const ct_tensor *b) {
+    if (!a || !b) return NULL;
+    ct_tensor *out = binary_forward(CT_BINARY_MUL, a, b, 1.0, ct_result_type(a, b));
+    if (!out) return NULL;
+    const ct_tensor *in[2] = {a, b};
+    if (ct__any_requires_grad(2, in)) {
+        ct_node *n = ct__record("MulBackward0", mul_backward, out, 2, in);
+        if (!n || (n->next[1].fn && ct__save(n, 0, a, false, 0) != CT_OK) ||
+            (n->next[0].fn && ct__save(n, 1, b, false, 0) != CT_OK)) {
+            ct_free(out);
+            return NULL;
+        }
+        keep_shapes(n, a, b);
+    }
+    return out;
+}
+
+ct_tensor *ct_mul_scalar(const ct_tensor *a, double v) {
+    if (!a) return NULL;
+    ct_dtype dtype = ct__result_type_scalar(a);
+    ct_tensor *s = scalar_like(v, dtype);
+    ct_tensor *out = s ? binary_forward(CT_BINARY_MUL, a, s, 1.0, dtype) : NULL;
+    ct_free(s);
+    if (!out) return NULL;
+    const ct_tensor *in[1] = {a};
+    if (ct__any_requires_grad(1, in)) {
+        ct_node *n = ct__record("MulBackward0", mul_scalar_backward, out, 1, in);
+        if (!n) {
+            ct_free(out);
+            return NULL;
+        }
+        n->scalars[0] = v;
+    }
+    return out;
+}
+
+/* integer true division computes in the default float dtype */
+static ct_dtype div_dtype(ct_dtype d) { return ct_dtype_is_floating_point(d) ? d : ct_get_default_dtype(); }
+
+ct_tensor *ct_div(const ct_tensor *a, const ct_tensor *b) {
+    if (!a || !b) return NULL;
+    ct_tensor *out = binary_forward(CT_BINARY_DIV, a, b, 1.0, div_dtype(ct_result_type(a, b)));
+    if (!out) return NULL;
+    const ct_tensor *in[2] = {a, b};
+    if (ct__any_requires_grad(2, in)) {
+        ct_node *n = ct__record("DivBackward0", div_backward, out, 2, in);
+        if (!n || (n->next[1].fn && ct__save(n, 0, a, false, 0) != CT_OK) || ct__save(n, 1, b, false, 0) != CT_OK) {
+            ct_free(out);
+            return NULL;
+        }
+        keep_shapes(n, a, b);
+    }
+    return out;
+}
+
+ct_tensor *ct_div_scalar(const ct_tensor *a, double v) {
+    if (!a) return NULL;
+    ct_dtype dtype = div_dtype(ct__result_type_scalar(a));
+    ct_tensor *s = scalar_like(v, dtype);
+    ct_tensor *out = s ? binary_forward(CT_BINARY_DIV, a, s, 1.0, dtype) : NULL;
+    ct_free(s);
+    if (!out) return NULL;
+    const ct_tensor *in[1] = {a};
+    if (ct__any_requires_grad(1, in)) {
+        ct_node *n = ct__record("DivBackward0", div_scalar_backward, out, 1, in);
+        if (!n) {
+            ct_free(out);
+            return NULL;
+        }
+        n->scalars[0] = v;
+    }
+    return out;
+}
+
+ct_tensor *ct_neg(const ct_tensor *a) {
+    if (!a) return NULL;
+    if (a->dtype == CT_BOOL) {
+        ct__error("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
+                  "use the `~` or `logical_not()` operator instead.");
+        return NULL;
+    }
+    ct_tensor *out = ct__empty(a->dtype, a->ndim, a->sizes);
+    if (!out) return NULL;
+    ct_strided_iter it;
+    const ct_tensor *ops[2] = {out, a};
+    if (ct__iter_over(&it, 2, ops) != CT_OK || ct__kernel_unary(CT_UNARY_NEG, &it, a->dtype, 0) != CT_OK) {
+        ct_free(out);
+        return NULL;
+    }
+    const ct_tensor *in[1] = {a};
+    if (ct__any_requires_grad(1, in) && !ct__record("NegBackward0", neg_backward, out, 1, in)) {
+        ct_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* ---- in-place forms: compute out of place, write back, take over history ---- */
+
+/* torch.can_cast(from, to) */
+static bool can_cast(ct_dtype from, ct_dtype to) {
+    if (ct_dtype_is_floating_point(from) && !ct_dtype_is_floating_point(to)) return false;
+    if (from != CT_BOOL && to == CT_BOOL) return false;
+    return true;
+}
+
+static const char *scalar_type_name(ct_dtype d) {
+    static const char *const names[CT_NUM_DTYPES] = {
+        [CT_BOOL] = "Bool",   [CT_UINT8] = "Byte",      [CT_INT8] = "Char",      [CT_INT16] = "Short",
+        [CT_INT32] = "Int",   [CT_INT64] = "Long",      [CT_FLOAT16] = "Half",   [CT_BFLOAT16] = "BFloat16",
+        [CT_FLOAT32] = "Float", [CT_FLOAT64] = "Double"};
+    return names[d];
+}
+
+/* r was computed from a (and others); make it a's new value and history. */
+static int write_back(ct_tensor *a, ct_tensor *r) {
+    if (!r) return CT_ERROR;
+    int rc = CT_OK;
+    char s1[256], s2[256];
+    if (r->ndim != a->ndim || memcmp(r->sizes, a->sizes, (size_t)a->ndim * sizeof *a->sizes)) {
+        ct__error("output with shape %s doesn't match the broadcast shape %s",
+                  ct__format_shape(s1, sizeof s1, a->ndim, a->sizes), ct__format_shape(s2, sizeof s2, r->ndim, r->sizes));
+        rc = CT_ERROR;
+    } else if (!can_cast(r->dtype, a->dtype)) {
+        ct__error("result type %s can't be cast to the desired output type %s", scalar_type_name(r->dtype),
+                  scalar_type_name(a->dtype));
+        rc = CT_ERROR;
+    }
+    ct_node *n = rc == CT_OK ? ct__grad_fn(r) : NULL;
+    if (n && ct__check_inplace_recordable(a) != CT_OK) rc = CT_ERROR, n = NULL;
+    if (n) {
+        /* a's old value is what the formula needs: snapshot it */
+        for (int i = 0; i < CT_NODE_MAX_SAVED && rc == CT_OK; i++) {
+            if (n->saved[i].tensor != a) continue;
+            ct_tensor *snap = ct_detach(a);
+            ct_tensor *c = snap ? ct_clone(snap) : NULL;
+            ct_free(snap);
+            if (!c) {
+                rc = CT_ERROR;
+                break;
+            }
+            ct__scope_untrack(c);
+            ct__drop(n->saved[i].tensor);
+            n->saved[i].tensor = c;
+            n->saved[i].version = ct_version(c);
+        }
+    }
+    if (rc == CT_OK) {
+        ct_grad_mode g = ct_no_grad_begin();
+        ct_tensor *rd = ct_detach(r);
+        rc = rd ? ct_copy_(a, rd) : CT_ERROR;
+        ct_free(rd);
+        ct_grad_mode_end(g);
+    }
+    if (rc == CT_OK && n) {
+        rc = ct__record_output(n, a, 0);
+        n->out_meta[0].dtype = a->dtype;
+    }
+    ct_free(r);
+    return rc;
+}
+
+static int inplace_check(ct_tensor *a, const ct_tensor *b) {
+    if (!a || !b) return CT_ERROR;
+    return ct__check_inplace(a);
+}
+
+int ct_add_(ct_tensor *a, const ct_tensor *b) {
+    if (inplace_check(a, b) != CT_OK) return CT_ERROR;
+    return write_back(a, ct_add(a, b));
+}
+int ct_add_scalar_(ct_tensor *a, double b) {
+    if (inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return write_back(a, ct_add_scalar(a, b));
+}
+int ct_sub_(ct_tensor *a, const ct_tensor *b) {
+    if (inplace_check(a, b) != CT_OK) return CT_ERROR;
+    return write_back(a, ct_sub(a, b));
+}
+int ct_mul_(ct_tensor *a, const ct_tensor *b) {
+    if (inplace_check(a, b) != CT_OK) return CT_ERROR;
+    return write_back(a, ct_mul(a, b));
+}
+int ct_mul_scalar_(ct_tensor *a, double b) {
+    if (inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return write_back(a, ct_mul_scalar(a, b));
+}
+int ct_div_(ct_tensor *a, const ct_tensor *b) {
+    if (inplace_check(a, b) != CT_OK) return CT_ERROR;
+    return write_back(a, ct_div(a, b));
+}
+int ct_neg_(ct_tensor *a) {
+    if (inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return write_back(a, ct_neg(a));
+}
