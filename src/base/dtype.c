@@ -50,23 +50,23 @@ CT_DEFINE_ACCESS(bfloat16, uint16_t, (double)ct_bfloat16_to_float(x), ct_float_t
 CT_DEFINE_ACCESS(float32, float, (double)x, (float)v, ct__double_to_int64((double)x))
 CT_DEFINE_ACCESS(float64, double, x, v, ct__double_to_int64(x))
 
-#define CT_TRAITS(NAME, STORAGE, SIZE, FLOATING, SIGNED)                                  \
-    {.name = #NAME, .storage_name = STORAGE, .itemsize = SIZE, .is_floating = FLOATING,  \
+#define CT_TRAITS(NAME, STORAGE, SCALAR, SIZE, FLOATING, SIGNED)                                  \
+    {.name = #NAME, .storage_name = STORAGE, .scalar_name = SCALAR, .itemsize = SIZE, .is_floating = FLOATING,  \
      .is_signed = SIGNED, .load_double = load_double_##NAME, .load_int64 = load_int64_##NAME, \
      .store_double = store_double_##NAME}
 
 const ct_dtype_traits ct__dtype_traits[CT_NUM_DTYPES] = {
-    [CT_DTYPE_DEFAULT] = {.name = "undefined", .storage_name = "", .itemsize = 0},
-    [CT_BOOL] = CT_TRAITS(bool, "BoolStorage", 1, false, false),
-    [CT_UINT8] = CT_TRAITS(uint8, "ByteStorage", 1, false, false),
-    [CT_INT8] = CT_TRAITS(int8, "CharStorage", 1, false, true),
-    [CT_INT16] = CT_TRAITS(int16, "ShortStorage", 2, false, true),
-    [CT_INT32] = CT_TRAITS(int32, "IntStorage", 4, false, true),
-    [CT_INT64] = CT_TRAITS(int64, "LongStorage", 8, false, true),
-    [CT_FLOAT16] = CT_TRAITS(float16, "HalfStorage", 2, true, true),
-    [CT_BFLOAT16] = CT_TRAITS(bfloat16, "BFloat16Storage", 2, true, true),
-    [CT_FLOAT32] = CT_TRAITS(float32, "FloatStorage", 4, true, true),
-    [CT_FLOAT64] = CT_TRAITS(float64, "DoubleStorage", 8, true, true),
+    [CT_DTYPE_DEFAULT] = {.name = "undefined", .storage_name = "", .scalar_name = "Undefined", .itemsize = 0},
+    [CT_BOOL] = CT_TRAITS(bool, "BoolStorage", "Bool", 1, false, false),
+    [CT_UINT8] = CT_TRAITS(uint8, "ByteStorage", "Byte", 1, false, false),
+    [CT_INT8] = CT_TRAITS(int8, "CharStorage", "Char", 1, false, true),
+    [CT_INT16] = CT_TRAITS(int16, "ShortStorage", "Short", 2, false, true),
+    [CT_INT32] = CT_TRAITS(int32, "IntStorage", "Int", 4, false, true),
+    [CT_INT64] = CT_TRAITS(int64, "LongStorage", "Long", 8, false, true),
+    [CT_FLOAT16] = CT_TRAITS(float16, "HalfStorage", "Half", 2, true, true),
+    [CT_BFLOAT16] = CT_TRAITS(bfloat16, "BFloat16Storage", "BFloat16", 2, true, true),
+    [CT_FLOAT32] = CT_TRAITS(float32, "FloatStorage", "Float", 4, true, true),
+    [CT_FLOAT64] = CT_TRAITS(float64, "DoubleStorage", "Double", 8, true, true),
 };
 
 bool ct_dtype_is_valid(ct_dtype d) { return d > CT_DTYPE_DEFAULT && d < CT_NUM_DTYPES; }

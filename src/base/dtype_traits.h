@@ -11,6 +11,8 @@
 typedef struct ct_dtype_traits {
     const char *name;          /* "float32": after "torch." in reprs */
     const char *storage_name;  /* "FloatStorage": the .pt pickle's class */
+    const char *scalar_name;   /* "Float": c10::ScalarType's name, as in
+                                  "\"add_cpu\" not implemented for 'Float'" */
     size_t itemsize;
     bool is_floating;
     bool is_signed;

@@ -286,13 +286,6 @@ static bool can_cast(ct_dtype from, ct_dtype to) {
     return true;
 }
 
-static const char *scalar_type_name(ct_dtype d) {
-    static const char *const names[CT_NUM_DTYPES] = {
-        [CT_BOOL] = "Bool",   [CT_UINT8] = "Byte",      [CT_INT8] = "Char",      [CT_INT16] = "Short",
-        [CT_INT32] = "Int",   [CT_INT64] = "Long",      [CT_FLOAT16] = "Half",   [CT_BFLOAT16] = "BFloat16",
-        [CT_FLOAT32] = "Float", [CT_FLOAT64] = "Double"};
-    return names[d];
-}
 
 /* r was computed from a (and others); make it a's new value and history. */
 static int write_back(ct_tensor *a, ct_tensor *r) {
@@ -304,8 +297,8 @@ static int write_back(ct_tensor *a, ct_tensor *r) {
                   ct__format_shape(s1, sizeof s1, a->ndim, a->sizes), ct__format_shape(s2, sizeof s2, r->ndim, r->sizes));
         rc = CT_ERROR;
     } else if (!can_cast(r->dtype, a->dtype)) {
-        ct__error("result type %s can't be cast to the desired output type %s", scalar_type_name(r->dtype),
-                  scalar_type_name(a->dtype));
+        ct__error("result type %s can't be cast to the desired output type %s", ct__traits(r->dtype)->scalar_name,
+                  ct__traits(a->dtype)->scalar_name);
         rc = CT_ERROR;
     }
     ct_node *n = rc == CT_OK ? ct__grad_fn(r) : NULL;

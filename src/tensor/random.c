@@ -18,16 +18,6 @@
 
 /* ---- names PyTorch's messages use ---- */
 
-/* c10::toString(ScalarType): AT_DISPATCH's "not implemented for 'Long'" */
-static const char *scalar_type_name(ct_dtype d) {
-    static const char *const names[CT_NUM_DTYPES] = {
-        [CT_BOOL] = "Bool",    [CT_UINT8] = "Byte",      [CT_INT8] = "Char",       [CT_INT16] = "Short",
-        [CT_INT32] = "Int",    [CT_INT64] = "Long",      [CT_FLOAT16] = "Half",    [CT_BFLOAT16] = "BFloat16",
-        [CT_FLOAT32] = "Float", [CT_FLOAT64] = "Double",
-    };
-    return (d > 0 && d < CT_NUM_DTYPES) ? names[d] : "Undefined";
-}
-
 /* caffe2::TypeMeta names (CHECK_OUT_OF_BOUNDS prints the dtype) */
 static const char *type_meta_name(ct_dtype d) {
     static const char *const names[CT_NUM_DTYPES] = {
@@ -40,7 +30,7 @@ static const char *type_meta_name(ct_dtype d) {
 }
 
 static bool not_implemented(const char *kernel, ct_dtype d) {
-    ct__error("\"%s\" not implemented for '%s'", kernel, scalar_type_name(d));
+    ct__error("\"%s\" not implemented for '%s'", kernel, ct__traits(d)->scalar_name);
     return false;
 }
 
@@ -285,7 +275,7 @@ int ct_uniform_(ct_tensor *t, double from, double to, ct_generator *g) {
     if (!(to - from <= max)) {
         ct__error("uniform_ expects to-from <= std::numeric_limits<%s>::max(), but found to=%g and from=%g which "
                   "result in to-from to exceed the limit",
-                  scalar_type_name(d), to, from);
+                  ct__traits(d)->scalar_name, to, from);
         return CT_ERROR;
     }
     if (!check_no_overlap(t)) return CT_ERROR;
