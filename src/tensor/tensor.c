@@ -161,6 +161,12 @@ void ct__drop(ct_tensor *t) {
 
 ct_tensor *ct__apply_requires_grad(ct_tensor *t, const ct_opts *o) {
     if (!t || !o || !o->requires_grad) return t;
+    if (!ct__traits(t->dtype)->is_floating) {
+        /* the factories' wording (requires_grad_ says "only Tensors of floating point dtype ...") */
+        ct__error("Only Tensors of floating point and complex dtype can require gradients");
+        ct_free(t);
+        return NULL;
+    }
     if (ct_requires_grad_(t, true) != CT_OK) {
         ct_free(t);
         return NULL;

@@ -247,8 +247,8 @@ Test(create, like_and_new) {
     }
     /* requires_grad only for floating dtypes */
     cr_expect_null(ct_ones(CT_SIZE(2), CT_OPTS(.dtype = CT_INT32, .requires_grad = true)));
-    /* (PyTorch words it "Only Tensors of floating point and complex dtype can require gradients";
-     * the message belongs to tensor.c) */
+    /* torch.ones(2, dtype=torch.int32, requires_grad=True)'s message */
+    cr_expect_str_eq(ct_last_error(), "Only Tensors of floating point and complex dtype can require gradients");
     ct_tensor *g = ct_zeros(CT_SIZE(2), CT_OPTS(.requires_grad = true));
     cr_expect(ct_requires_grad(g));
     ct_free(g);

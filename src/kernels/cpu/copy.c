@@ -48,8 +48,26 @@ static void copy_same_dtype(char **data, const int64_t *st, int64_t n, void *ctx
         memmove(data[0], data[1], (size_t)n * itemsize);
         return;
     }
-    for (int64_t i = 0; i < n; i++)
-        memcpy(data[0] + i * st[0], data[1] + i * st[1], itemsize);
+    /* strided: one typed move per element (a variable-size memcpy per
+     * element costs several times more, e.g. on transposes) */
+    char *d = data[0];
+    const char *s = data[1];
+    switch (itemsize) {
+    case 1:
+        for (int64_t i = 0; i < n; i++) d[i * st[0]] = s[i * st[1]];
+        break;
+    case 2:
+        for (int64_t i = 0; i < n; i++) memcpy(d + i * st[0], s + i * st[1], 2);
+        break;
+    case 4:
+        for (int64_t i = 0; i < n; i++) memcpy(d + i * st[0], s + i * st[1], 4);
+        break;
+    case 8:
+        for (int64_t i = 0; i < n; i++) memcpy(d + i * st[0], s + i * st[1], 8);
+        break;
+    default:
+        for (int64_t i = 0; i < n; i++) memcpy(d + i * st[0], s + i * st[1], itemsize);
+    }
 }
 
 /* float32 -> bfloat16 on a contiguous run goes through PyTorch's AVX2
