@@ -6,3 +6,4 @@ for g in gen_*.py; do
   echo "$g"
   /usr/bin/python3 "$g"
 done
+/usr/bin/python3 ../../examples/tour.py > data/tour.txt
