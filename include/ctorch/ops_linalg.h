@@ -1,5 +1,15 @@
-/* ctorch/ops_linalg.h — matrix products and norms (torch.mm, matmul, bmm, addmm, linalg.norm, ...).
- * Conventions of every op: see ctorch/ops.h. */
+/* ctorch/ops_linalg.h — matrix products and linear algebra (torch.mm,
+ * matmul, bmm, addmm, dot, outer, cross, einsum, diag, trace, linalg.norm, ...).
+ * Conventions of every op: see ctorch/ops.h. All results are new references;
+ * tensor arguments are borrowed; NULL arguments give NULL without touching
+ * the last error. Details and deviations: docs/ops-linalg.md.
+ *
+ * dtypes of the products (as PyTorch 1.13 on CPU): both operands must have
+ * the SAME dtype (no promotion: "expected scalar type Float but found
+ * Double"); float32/float64 go to CBLAS (OpenBLAS, multithreaded for large
+ * sizes), bfloat16 and integer dtypes use loops (integers wrap around);
+ * bool and float16 are refused ("\"addmm_impl_cpu_\" not implemented for
+ * 'Bool'"). Integer results never require grad. */
 #ifndef CTORCH_OPS_LINALG_H
 #define CTORCH_OPS_LINALG_H
 
@@ -11,12 +21,73 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-/* ---- matrix products (CBLAS for float32/float64) ----------------------------- */
-/* a: (n, m), b: (m, p) -> (n, p); "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)" */
+
+/* ---- matrix products ---------------------------------------------------------- */
+
+/* torch.mm: a (n, m), b (m, p) -> (n, p). Errors: "self must be a matrix",
+ * "mat2 must be a matrix", "mat1 and mat2 shapes cannot be multiplied
+ * (2x3 and 4x5)". grad_fn MmBackward0. */
 ct_tensor *ct_mm(const ct_tensor *a, const ct_tensor *b);
-/* torch.matmul for 1-D and 2-D operands (dot, mv, vector-matrix, mm). */
+/* torch.bmm: a (B, n, m), b (B, m, p) -> (B, n, p). Errors: "batch1 must
+ * be a 3D tensor", "Expected size for first two dimensions of batch2 tensor
+ * to be: [2, 3] but got: [2, 4].". grad_fn BmmBackward0. */
+ct_tensor *ct_bmm(const ct_tensor *a, const ct_tensor *b);
+/* torch.dot / torch.vdot (same for real dtypes): a (n,), b (n,) -> 0-dim.
+ * bfloat16 and integers allowed; "1D tensors expected, but got 2D and 1D
+ * tensors", "dot : expected both vectors to have same dtype, but found
+ * Float and Double", "inconsistent tensor size, ...". */
+ct_tensor *ct_dot(const ct_tensor *a, const ct_tensor *b);
+ct_tensor *ct_vdot(const ct_tensor *a, const ct_tensor *b);
+/* torch.mv: mat (n, m), vec (m,) -> (n,). "vector + matrix @ vector
+ * expected, got 1, 2, 2", "size mismatch, got 2, 2x3,4". */
+ct_tensor *ct_mv(const ct_tensor *mat, const ct_tensor *vec);
+/* torch.outer / torch.ger: a (n,), b (m,) -> (n, m) = a.reshape(-1, 1) * b
+ * (type promotion of mul, any dtype; grad_fn MulBackward0). */
+ct_tensor *ct_outer(const ct_tensor *a, const ct_tensor *b);
+ct_tensor *ct_ger(const ct_tensor *a, const ct_tensor *b);
+/* torch.matmul, every rank case as PyTorch composes it:
+ *   1-D x 1-D  dot                        (DotBackward0)
+ *   2-D x 1-D  mv                         (MvBackward0)
+ *   1-D x 2-D  unsqueeze(0), mm, squeeze_ (SqueezeBackward3)
+ *   2-D x 2-D  mm                         (MmBackward0)
+ *   N-D x 1-D/2-D (and the transposed case): batch dims folded into mm/mv
+ *              (UnsafeViewBackward0; CloneBackward0 when transposed back)
+ *   otherwise  batch dims broadcast, bmm, view (UnsafeViewBackward0).
+ * 0-dim operands: "both arguments to matmul need to be at least 1D, but
+ * they are 0D and 1D". */
 ct_tensor *ct_matmul(const ct_tensor *a, const ct_tensor *b);
 
+/* ---- fused products: out = beta * self + alpha * product --------------------
+ * beta and alpha are required (PyTorch's defaults are 1.0 and 1.0; zero is a
+ * meaningful value, so no zero-means-default here). beta == 0 ignores self
+ * entirely (NaN/Inf in it do not propagate). Integer dtypes truncate beta
+ * and alpha to integers, as PyTorch's Scalar conversion does. self
+ * broadcasts to the product's shape ("The expanded size of the tensor (2)
+ * must match the existing size (3) at non-singleton dimension 0.  Target
+ * sizes: [2, 4].  Tensor sizes: [3, 4]"). In-place forms need self to have
+ * the product's shape ("Bad in-place call: input tensor size [4] and output
+ * tensor size [2, 4] should match"). */
+/* self: broadcastable to (n, p); mat1 (n, m), mat2 (m, p). All three of one
+ * dtype ("mat1 and mat2 must have the same dtype", "self and mat2 must have
+ * the same dtype"). AddmmBackward0. */
+ct_tensor *ct_addmm(const ct_tensor *self, const ct_tensor *mat1, const ct_tensor *mat2, double beta, double alpha);
+CT_NODISCARD int ct_addmm_(ct_tensor *self, const ct_tensor *mat1, const ct_tensor *mat2, double beta, double alpha);
+/* self: broadcastable to (n,); mat (n, m), vec (m,). self is converted to
+ * mat's dtype. AddmvBackward0. */
+ct_tensor *ct_addmv(const ct_tensor *self, const ct_tensor *mat, const ct_tensor *vec, double beta, double alpha);
+CT_NODISCARD int ct_addmv_(ct_tensor *self, const ct_tensor *mat, const ct_tensor *vec, double beta, double alpha);
+/* self: broadcastable to (n, p); batch1 (B, n, m), batch2 (B, m, p); the
+ * products are summed over B. AddbmmBackward0. */
+ct_tensor *ct_addbmm(const ct_tensor *self, const ct_tensor *batch1, const ct_tensor *batch2, double beta,
+                     double alpha);
+CT_NODISCARD int ct_addbmm_(ct_tensor *self, const ct_tensor *batch1, const ct_tensor *batch2, double beta,
+                            double alpha);
+/* self: broadcastable to (B, n, p); batch1 (B, n, m), batch2 (B, m, p).
+ * self is converted to the batches' dtype. BaddbmmBackward0. */
+ct_tensor *ct_baddbmm(const ct_tensor *self, const ct_tensor *batch1, const ct_tensor *batch2, double beta,
+                      double alpha);
+CT_NODISCARD int ct_baddbmm_(ct_tensor *self, const ct_tensor *batch1, const ct_tensor *batch2, double beta,
+                             double alpha);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/dtype_traits.h"
+#include "ctorch/parallel.h"
 #include "kernels/cpu/gemm.h"
 
 /* A BLAS view of a strided matrix: row-major with leading dim ld, maybe
@@ -29,57 +30,132 @@ static bool blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1, CBLA
     return false;
 }
 
-#define CT_GEMM_LOOP(NAME, T, ACC, LD, ST)                                                          \
-    static void NAME(int64_t m, int64_t n, int64_t k, const T *a, int64_t sa0, int64_t sa1, const T *b, \
-                     int64_t sb0, int64_t sb1, T *c) {                                             \
-        for (int64_t i = 0; i < m; i++)                                                            \
-            for (int64_t j = 0; j < n; j++) {                                                      \
-                ACC acc = 0;                                                                       \
+/* c = beta * c + alpha * sum (beta == 0: c = alpha * sum), computed in ACC */
+#define CT_GEMM_LOOP(NAME, T, ACC, LD, ST)                                                                       \
+    static void NAME(int64_t m, int64_t n, int64_t k, double alpha_, const T *a, int64_t sa0, int64_t sa1,       \
+                     const T *b, int64_t sb0, int64_t sb1, double beta_, T *c) {                                 \
+        ACC alpha = (ACC)alpha_, beta = (ACC)beta_;                                                              \
+        for (int64_t i = 0; i < m; i++)                                                                          \
+            for (int64_t j = 0; j < n; j++) {                                                                    \
+                ACC acc = 0;                                                                                     \
                 for (int64_t p = 0; p < k; p++) acc += (ACC)LD(a[i * sa0 + p * sa1]) * (ACC)LD(b[p * sb0 + j * sb1]); \
-                c[i * n + j] = ST(acc);                                                            \
-            }                                                                                      \
+                if (alpha != 1) acc = alpha * acc;                                                               \
+                if (beta_ != 0) acc = beta * (ACC)LD(c[i * n + j]) + acc;                                        \
+                c[i * n + j] = ST(acc);                                                                          \
+            }                                                                                                    \
     }
 
 #define ID(x) (x)
 CT_GEMM_LOOP(gemm_f32, float, float, ID, ID)
 CT_GEMM_LOOP(gemm_f64, double, double, ID, ID)
 CT_GEMM_LOOP(gemm_f16, uint16_t, float, ct_half_to_float, ct_float_to_half)
-CT_GEMM_LOOP(gemm_bf16, uint16_t, float, ct_bfloat16_to_float, ct_float_to_bfloat16)
-CT_GEMM_LOOP(gemm_u8, uint8_t, uint8_t, ID, ID)
-CT_GEMM_LOOP(gemm_i8, int8_t, uint8_t, ID, (int8_t))
-CT_GEMM_LOOP(gemm_i16, int16_t, uint16_t, ID, (int16_t))
-CT_GEMM_LOOP(gemm_i32, int32_t, uint32_t, ID, (int32_t))
-CT_GEMM_LOOP(gemm_i64, int64_t, uint64_t, ID, (int64_t))
-
-void ct__kernel_gemm(ct_dtype dtype, int64_t m, int64_t n, int64_t k, const void *a, int64_t sa0, int64_t sa1,
-                     const void *b, int64_t sb0, int64_t sb1, void *c) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-        memset(c, 0, (size_t)(m * n) * ct__traits(dtype)->itemsize);
-        return;
+/* bfloat16 as PyTorch 1.13's gemm_notrans_: C = beta * C first, then
+ * C += A * (B * alpha) one k at a time, every step rounded to bfloat16 */
+static float bf(float x) { return ct_bfloat16_to_float(ct_float_to_bfloat16(x)); }
+static void gemm_bf16(int64_t m, int64_t n, int64_t k, double alpha, const uint16_t *a, int64_t sa0, int64_t sa1,
+                      const uint16_t *b, int64_t sb0, int64_t sb1, double beta, uint16_t *c) {
+    float al = bf((float)alpha), be = bf((float)beta);
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            float acc = beta == 0 ? 0.0f : bf(be * ct_bfloat16_to_float(c[i * n + j]));
+            for (int64_t p = 0; p < k; p++) {
+                float bv = ct_bfloat16_to_float(b[p * sb0 + j * sb1]);
+                if (alpha != 1) bv = bf(bv * al);
+                acc = bf(acc + bf(ct_bfloat16_to_float(a[i * sa0 + p * sa1]) * bv));
+            }
+            c[i * n + j] = ct_float_to_bfloat16(acc);
+        }
+}
+/* integers: wrap-around arithmetic in the unsigned type of the same width,
+ * alpha/beta truncated to int64 first (the Scalar conversion) */
+#define CT_GEMM_ILOOP(NAME, T, U)                                                                                \
+    static void NAME(int64_t m, int64_t n, int64_t k, double alpha_, const T *a, int64_t sa0, int64_t sa1,       \
+                     const T *b, int64_t sb0, int64_t sb1, double beta_, T *c) {                                 \
+        U alpha = (U)(int64_t)alpha_, beta = (U)(int64_t)beta_;                                                  \
+        for (int64_t i = 0; i < m; i++)                                                                          \
+            for (int64_t j = 0; j < n; j++) {                                                                    \
+                U acc = 0;                                                                                       \
+                for (int64_t p = 0; p < k; p++) acc += (U)((U)a[i * sa0 + p * sa1] * (U)b[p * sb0 + j * sb1]);   \
+                acc = (U)(alpha * acc);                                                                          \
+                if (beta_ != 0) acc = (U)(beta * (U)c[i * n + j] + acc);                                         \
+                c[i * n + j] = (T)acc;                                                                           \
+            }                                                                                                    \
     }
+CT_GEMM_ILOOP(gemm_u8, uint8_t, uint32_t)
+CT_GEMM_ILOOP(gemm_i8, int8_t, uint32_t)
+CT_GEMM_ILOOP(gemm_i16, int16_t, uint32_t)
+CT_GEMM_ILOOP(gemm_i32, int32_t, uint32_t)
+CT_GEMM_ILOOP(gemm_i64, int64_t, uint64_t)
+
+static void gemm_one(ct_dtype dtype, int64_t m, int64_t n, int64_t k, double alpha, const void *a, int64_t sa0,
+                     int64_t sa1, const void *b, int64_t sb0, int64_t sb1, double beta, void *c) {
+    if (m == 0 || n == 0) return;
     CBLAS_TRANSPOSE ta, tb;
     int64_t lda, ldb;
-    bool blas = (dtype == CT_FLOAT32 || dtype == CT_FLOAT64) && blas_layout(m, k, sa0, sa1, &ta, &lda) &&
+    bool blas = k > 0 && (dtype == CT_FLOAT32 || dtype == CT_FLOAT64) && blas_layout(m, k, sa0, sa1, &ta, &lda) &&
                 blas_layout(k, n, sb0, sb1, &tb, &ldb);
     if (blas && dtype == CT_FLOAT32) {
-        cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b, (int)ldb, 0.0f, c, (int)n);
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha, a, (int)lda, b, (int)ldb,
+                    (float)beta, c, (int)n);
         return;
     }
     if (blas && dtype == CT_FLOAT64) {
-        cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0, a, (int)lda, b, (int)ldb, 0.0, c, (int)n);
+        cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)n);
         return;
     }
     switch (dtype) {
-    case CT_FLOAT32: gemm_f32(m, n, k, a, sa0, sa1, b, sb0, sb1, c); break;
-    case CT_FLOAT64: gemm_f64(m, n, k, a, sa0, sa1, b, sb0, sb1, c); break;
-    case CT_FLOAT16: gemm_f16(m, n, k, a, sa0, sa1, b, sb0, sb1, c); break;
-    case CT_BFLOAT16: gemm_bf16(m, n, k, a, sa0, sa1, b, sb0, sb1, c); break;
-    case CT_UINT8: gemm_u8(m, n, k, a, sa0, sa1, b, sb0, sb1, c); break;
-    case CT_INT8: gemm_i8(m, n, k, a, sa0, sa1, b, sb0, sb1, c); break;
-    case CT_INT16: gemm_i16(m, n, k, a, sa0, sa1, b, sb0, sb1, c); break;
-    case CT_INT32: gemm_i32(m, n, k, a, sa0, sa1, b, sb0, sb1, c); break;
-    case CT_INT64: gemm_i64(m, n, k, a, sa0, sa1, b, sb0, sb1, c); break;
-    default: break; /* bool is refused by the op */
+    case CT_FLOAT32: gemm_f32(m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c); break;
+    case CT_FLOAT64: gemm_f64(m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c); break;
+    case CT_FLOAT16: gemm_f16(m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c); break;
+    case CT_BFLOAT16: gemm_bf16(m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c); break;
+    case CT_UINT8: gemm_u8(m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c); break;
+    case CT_INT8: gemm_i8(m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c); break;
+    case CT_INT16: gemm_i16(m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c); break;
+    case CT_INT32: gemm_i32(m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c); break;
+    case CT_INT64: gemm_i64(m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c); break;
+    default: break; /* bool is refused by the ops */
     }
+}
+
+void ct__kernel_gemm(ct_dtype dtype, int64_t m, int64_t n, int64_t k, const void *a, int64_t sa0, int64_t sa1,
+                     const void *b, int64_t sb0, int64_t sb1, void *c) {
+    ct_gemm_operand A = {a, 0, sa0, sa1}, B = {b, 0, sb0, sb1};
+    ct__kernel_gemm_batched(dtype, 1, m, n, k, 1.0, A, B, 0.0, c);
+}
+
+typedef struct batch_ctx {
+    ct_dtype dtype;
+    int64_t m, n, k;
+    double alpha, beta;
+    ct_gemm_operand a, b;
+    char *c;
+    size_t isz;
+} batch_ctx;
+
+static void batch_range(int64_t begin, int64_t end, void *p) {
+    const batch_ctx *x = p;
+    for (int64_t i = begin; i < end; i++)
+        gemm_one(x->dtype, x->m, x->n, x->k, x->alpha, (const char *)x->a.data + i * x->a.sbatch * (int64_t)x->isz,
+                 x->a.s0, x->a.s1, (const char *)x->b.data + i * x->b.sbatch * (int64_t)x->isz, x->b.s0, x->b.s1,
+                 x->beta, x->c + i * x->m * x->n * (int64_t)x->isz);
+}
+
+void ct__kernel_gemm_batched(ct_dtype dtype, int64_t batch, int64_t m, int64_t n, int64_t k, double alpha,
+                             ct_gemm_operand a, ct_gemm_operand b, double beta, void *c) {
+    size_t isz = ct__traits(dtype)->itemsize;
+    if (batch == 0 || m == 0 || n == 0) return;
+    if (k == 0) {
+        /* the product is zero: C = beta * C */
+        if (beta == 0) {
+            memset(c, 0, (size_t)(batch * m * n) * isz);
+            return;
+        }
+        /* loops with k == 0 give beta * C */
+    }
+    batch_ctx x = {dtype, m, n, k, alpha, beta, a, b, c, isz};
+    bool blas = dtype == CT_FLOAT32 || dtype == CT_FLOAT64;
+    /* BLAS threads itself; loops split by batch when there is enough work */
+    int64_t work = m * n * (k > 0 ? k : 1);
+    if (blas || batch == 1) batch_range(0, batch, &x);
+    else ct_parallel_for(0, batch, work >= CT_GRAIN_SIZE ? 1 : CT_GRAIN_SIZE / work, batch_range, &x);
 }
