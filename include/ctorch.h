@@ -12,5 +12,7 @@
 #include "ctorch/print.h"
 #include "ctorch/autograd.h"
 #include "ctorch/ops.h"
+#include "ctorch/nn.h"
+#include "ctorch/nn_init.h"
 
 #endif

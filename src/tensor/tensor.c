@@ -151,6 +151,17 @@ void ct_free(ct_tensor *t) {
     ct__drop(t);
 }
 
+void ct__set_data(ct_tensor *t, const ct_tensor *src) {
+    atomic_fetch_add(&src->storage->refcount, 1);
+    ct__storage_release(t->storage);
+    t->storage = src->storage;
+    t->offset = src->offset;
+    t->ndim = src->ndim;
+    t->dtype = src->dtype;
+    memcpy(t->sizes, src->sizes, sizeof t->sizes);
+    memcpy(t->strides, src->strides, sizeof t->strides);
+}
+
 void ct__drop(ct_tensor *t) {
     if (!t) return;
     if (atomic_fetch_sub(&t->refcount, 1) != 1) return;

@@ -64,6 +64,11 @@ ct_tensor *ct__alias(const ct_tensor *t, int ndim, const int64_t *sizes, const i
  * function returns when PyTorch returns `self`). */
 ct_tensor *ct__retain(const ct_tensor *t);
 
+/* t.data = src: t takes src's storage, geometry and dtype; t's autograd
+ * state (requires_grad, grad, hooks) stays. Version counters are not
+ * shared afterwards (src's storage has its own). */
+void ct__set_data(ct_tensor *t, const ct_tensor *src);
+
 /* Drop one reference without touching scopes (what ct_scope_end uses). */
 void ct__drop(ct_tensor *t);
 

@@ -1,0 +1,47 @@
+/* Internal: the private part of ct_module and helpers shared by src/nn/. */
+#ifndef CT_NN_MODULE_IMPL_H
+#define CT_NN_MODULE_IMPL_H
+
+#include <stdatomic.h>
+
+#include "ctorch/nn.h"
+#include "tensor/tensor_impl.h"
+
+typedef struct ct_member {
+    char *name;
+    ct_tensor *t; /* NULL: registered as None */
+    bool persistent;
+} ct_member;
+
+typedef struct ct_child {
+    char *name;
+    ct_module *m; /* NULL: registered as None */
+} ct_child;
+
+typedef struct ct_mhook {
+    int id;
+    bool pre;
+    void *fn;
+    void *ctx;
+} ct_mhook;
+
+struct ct_module_private {
+    atomic_int refcount;
+    bool training;
+    ct_member *params;
+    int nparams, cap_params;
+    ct_member *buffers;
+    int nbuffers, cap_buffers;
+    ct_child *children;
+    int nchildren, cap_children;
+    ct_mhook *hooks;
+    int nhooks, cap_hooks, next_hook_id;
+};
+
+/* Grow an array of elem-size items to hold n + 1. */
+CT_NODISCARD int ct__grow(void **items, int n, int *cap, size_t elem);
+
+/* "torch.Size([2, 3])" */
+const char *ct__torch_size(char *buf, size_t len, const ct_tensor *t);
+
+#endif
