@@ -551,15 +551,7 @@ static ct_tensor *arg_extreme(kind kd, const ct_tensor *x, bool all, int dim, bo
         if (!flat) return NULL;
         int rc = run_job(&j, flat, 0, 1, false, false, true, &v, &ix);
         ct_free(flat);
-        if (rc != CT_OK) return NULL;
-        if (keepdim && x->ndim > 0) {
-            int64_t ones[CT_MAX_DIMS];
-            for (int i = 0; i < x->ndim; i++) ones[i] = 1;
-            ct_tensor *t = ct__view(ix, x->ndim, ones);
-            ct_free(ix);
-            ix = t;
-        }
-        return ix;
+        return rc == CT_OK ? ix : NULL;
     }
     if (run_job(&j, x, d, 1, keepdim, false, true, &v, &ix) != CT_OK) return NULL;
     return ix;
