@@ -89,6 +89,32 @@ ct_tensor *ct_baddbmm(const ct_tensor *self, const ct_tensor *batch1, const ct_t
 CT_NODISCARD int ct_baddbmm_(ct_tensor *self, const ct_tensor *batch1, const ct_tensor *batch2, double beta,
                              double alpha);
 
+/* ---- diagonals, trace, cross ---------------------------------------------------- */
+
+/* torch.diag(x, diagonal): x (n,) -> (n+|k|, n+|k|) with x on diagonal k;
+ * x (n, m) -> its k-th diagonal as a new 1-D tensor (a copy). Any dtype.
+ * "matrix or a vector expected". DiagBackward0. */
+ct_tensor *ct_diag(const ct_tensor *x, int64_t diagonal);
+/* torch.diag_embed(x, offset, dim1, dim2) (PyTorch's defaults: 0, -2, -1):
+ * x (..., n) -> one more dim; the last dim of x goes on the diagonal of
+ * dims (dim1, dim2) of size n+|offset|. "diagonal dimensions cannot be
+ * identical 1, 1". DiagEmbedBackward0. */
+ct_tensor *ct_diag_embed(const ct_tensor *x, int64_t offset, int dim1, int dim2);
+/* torch.trace: x (n, m) -> 0-dim sum of the main diagonal; integers sum to
+ * int64, floats accumulate in double. "trace: expected a matrix, but got
+ * tensor with dim 1". TraceBackward0. */
+ct_tensor *ct_trace(const ct_tensor *x);
+/* torch.linalg.cross(a, b, dim) (PyTorch's default dim: -1): a, b of the same
+ * ndim, broadcast, size 3 along dim; same dtype. Errors: "linalg.cross:
+ * inputs must have the same number of dimensions.", "linalg.cross: inputs
+ * dimension -1 must have length 3. Got 4 and 4". LinalgCrossBackward0. */
+ct_tensor *ct_linalg_cross(const ct_tensor *a, const ct_tensor *b, int dim);
+/* torch.cross(a, b, dim=dim) */
+ct_tensor *ct_cross_dim(const ct_tensor *a, const ct_tensor *b, int dim);
+/* torch.cross(a, b) without dim (deprecated in 1.13; warns once): dim is the
+ * first dim of a with size 3 ("no dimension of size 3 in input"). */
+ct_tensor *ct_cross(const ct_tensor *a, const ct_tensor *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,6 +44,12 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
     if (!strcmp(op, "addmv_")) return run_inplace(ct_addmv_, in, a);
     if (!strcmp(op, "addbmm_")) return run_inplace(ct_addbmm_, in, a);
     if (!strcmp(op, "baddbmm_")) return run_inplace(ct_baddbmm_, in, a);
+    if (!strcmp(op, "diag")) return ct_diag(in[0], (int64_t)a[0]);
+    if (!strcmp(op, "diag_embed")) return ct_diag_embed(in[0], (int64_t)a[0], (int)a[1], (int)a[2]);
+    if (!strcmp(op, "trace")) return ct_trace(in[0]);
+    if (!strcmp(op, "cross")) return ct_cross(in[0], in[1]);
+    if (!strcmp(op, "cross_dim")) return ct_cross_dim(in[0], in[1], (int)a[0]);
+    if (!strcmp(op, "linalg_cross")) return ct_linalg_cross(in[0], in[1], (int)a[0]);
     cr_assert_fail("unknown op %s", op);
     return NULL;
 }
@@ -74,6 +80,11 @@ Test(linalg, null_arguments_keep_error) {
     cr_assert_null(ct_addmv(v, x, NULL, 1, 1));
     cr_assert_null(ct_addbmm(x, NULL, b, 1, 1));
     cr_assert_null(ct_baddbmm(b, b, NULL, 1, 1));
+    cr_assert_null(ct_diag(NULL, 0));
+    cr_assert_null(ct_diag_embed(NULL, 0, -2, -1));
+    cr_assert_null(ct_trace(NULL));
+    cr_assert_null(ct_cross(NULL, v));
+    cr_assert_null(ct_linalg_cross(v, NULL, -1));
     cr_assert_eq(ct_addmm_(NULL, x, x, 1, 1), CT_ERROR);
     cr_assert_eq(ct_addmv_(v, NULL, v, 1, 1), CT_ERROR);
     cr_assert_eq(ct_addbmm_(x, b, NULL, 1, 1), CT_ERROR);

@@ -205,4 +205,59 @@ error("baddbmm", baddbmm, [make((2, 2, 4), H), make((2, 2, 3), H), make((2, 3, 4
 error("baddbmm_", lambda s, a, b, be, al: s.clone().baddbmm_(a, b, beta=be, alpha=al),
       [make((2, 1, 4), S), make((2, 2, 3), S), make((2, 3, 4), S)], A11)
 
+# ---- diag / diag_embed / trace ----
+for dt in F:
+    for shape in [(3,), (1,), (0,)]:
+        for k in [0, 2, -1]:
+            case("diag", lambda x, kk: torch.diag(x, int(kk)), [make(shape, dt)], (k,))
+    for shape in [(3, 4), (4, 3), (3, 3)]:
+        for k in [0, 1, -2]:
+            case("diag", lambda x, kk: torch.diag(x, int(kk)), [make(shape, dt)], (k,))
+    case("diag", lambda x, kk: torch.diag(x, int(kk)), [make((3, 4), dt)], (1,), layout=["t"])
+    for shape, args in [((2, 3), (0, -2, -1)), ((2, 3), (1, 0, 2)), ((2, 3), (-1, 2, 0)), ((3,), (0, -2, -1)),
+                        ((2, 0), (0, -2, -1)), ((2, 1, 3), (2, 1, -1))]:
+        case("diag_embed", lambda x, o, d1, d2: torch.diag_embed(x, int(o), int(d1), int(d2)), [make(shape, dt)], args)
+    for shape in [(3, 4), (4, 3), (1, 1), (0, 3)]:
+        case("trace", torch.trace, [make(shape, dt)])
+    case("trace", torch.trace, [make((3, 4), dt)], layout=["t"])
+for dt in [torch.int64, torch.int32, torch.uint8, B]:
+    case("diag", lambda x, kk: torch.diag(x, int(kk)), [make((3,), dt)], (1,))
+    case("diag", lambda x, kk: torch.diag(x, int(kk)), [make((3, 3), dt)], (0,))
+    case("diag_embed", lambda x, o, d1, d2: torch.diag_embed(x, int(o), int(d1), int(d2)), [make((2, 3), dt)],
+         (0, -2, -1))
+for dt in [torch.int64, torch.int32, torch.uint8, torch.int8]:
+    case("trace", torch.trace, [make((3, 3), dt)])
+error("diag", lambda x, kk: torch.diag(x, int(kk)), [make((2, 2, 2), S)], (0,))
+error("diag_embed", lambda x, o, d1, d2: torch.diag_embed(x, int(o), int(d1), int(d2)), [make((2, 3), S)], (0, 1, 1))
+error("diag_embed", lambda x, o, d1, d2: torch.diag_embed(x, int(o), int(d1), int(d2)), [make((2, 3), S)], (0, 0, 4))
+error("trace", torch.trace, [make((3,), S)])
+error("trace", torch.trace, [make((3, 3, 3), S)])
+error("trace", torch.trace, [make((3, 3), B)])
+error("trace", torch.trace, [make((3, 3), H)])
+
+# ---- cross / linalg.cross ----
+for dt in F:
+    for sa, sb, dim in [((2, 3), (2, 3), 1), ((3, 2), (3, 2), 0), ((2, 3), (1, 3), -1), ((4, 3, 2), (4, 3, 1), 1),
+                        ((3,), (3,), 0), ((0, 3), (0, 3), 1)]:
+        case("cross_dim", lambda a, b, d: torch.cross(a, b, dim=int(d)), [make(sa, dt), make(sb, dt)], (dim,))
+        case("linalg_cross", lambda a, b, d: torch.linalg.cross(a, b, dim=int(d)), [make(sa, dt), make(sb, dt)],
+             (dim,))
+    for sa, sb in [((3, 3), (3, 3)), ((2, 3, 4), (2, 3, 4)), ((4, 3), (1, 3))]:
+        case("cross", torch.cross, [make(sa, dt), make(sb, dt)])
+    case("cross_dim", lambda a, b, d: torch.cross(a, b, dim=int(d)), [make((3, 4), dt), make((3, 4), dt)], (0,),
+         layout=["t", "c"])
+for dt in [torch.int64, torch.int32]:
+    case("linalg_cross", lambda a, b, d: torch.linalg.cross(a, b, dim=int(d)), [make((2, 3), dt), make((2, 3), dt)],
+         (-1,))
+lcross = lambda a, b, d: torch.linalg.cross(a, b, dim=int(d))
+error("cross", torch.cross, [make((2, 4), S), make((2, 4), S)])
+error("cross_dim", lambda a, b, d: torch.cross(a, b, dim=int(d)), [make((2, 4), S), make((2, 4), S)], (1,))
+error("cross_dim", lambda a, b, d: torch.cross(a, b, dim=int(d)), [make((2, 3), S), make((2, 3), S)], (2,))
+error("linalg_cross", lcross, [make((2, 3), S), make((4, 3), S)], (-1,))
+error("linalg_cross", lcross, [make((2, 3), S), make((3,), S)], (-1,))
+error("linalg_cross", lcross, [make((2, 3), S), make((2, 3), D)], (-1,))
+error("linalg_cross", lcross, [make((2, 3), B), make((2, 3), B)], (-1,))
+error("linalg_cross", lcross, [make((2, 3), H), make((2, 3), H)], (-1,))
+error("linalg_cross", lcross, [make((3, 2), S), make((3, 2), S)], (3,))
+
 W.write("gen_linalg.py")
