@@ -57,6 +57,50 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
     if (!strcmp(op, "unbind")) return take(ct_unbind(in[0], (int)iarg(c, 0)), pick);
     if (!strcmp(op, "broadcast_tensors")) return take(ct_broadcast_tensors(n, in), pick);
     if (!strcmp(op, "meshgrid")) return take(ct_meshgrid(n, in, vec_tok(c->vc, "indexing", 0)), pick);
+    if (!strcmp(op, "repeat")) return ct_repeat(in[0], c->ndims, c->dims);
+    if (!strcmp(op, "tile")) return ct_tile(in[0], c->ndims, c->dims);
+    if (!strcmp(op, "repeat_interleave")) return ct_repeat_interleave(in[0], iarg(c, 0));
+    if (!strcmp(op, "repeat_interleave_dim")) return ct_repeat_interleave_dim(in[0], iarg(c, 0), (int)iarg(c, 1));
+    if (!strcmp(op, "repeat_interleave_tensor") || !strcmp(op, "repeat_interleave_tensor_dim")) {
+        int64_t shape[2] = {c->ndims, 1};
+        if (vec_has(c->vc, "rdims")) vec_ints(c->vc, "rdims", shape, 2);
+        ct_tensor *r = ct_tensor_from(c->dims, CT_INT64, vec_has(c->vc, "rdims") ? 2 : 1, shape);
+        ct_tensor *out = op[24] ? ct_repeat_interleave_tensor_dim(in[0], r, (int)iarg(c, 0))
+                                : ct_repeat_interleave_tensor(in[0], r);
+        ct_free(r);
+        return out;
+    }
+    if (!strcmp(op, "repeat_interleave_indices")) return ct_repeat_interleave_indices(in[0]);
+    if (!strcmp(op, "flip")) return ct_flip(in[0], c->ndims, c->dims);
+    if (!strcmp(op, "fliplr")) return ct_fliplr(in[0]);
+    if (!strcmp(op, "flipud")) return ct_flipud(in[0]);
+    if (!strcmp(op, "roll")) {
+        int64_t sh[CT_MAX_DIMS];
+        int ns = vec_ints(c->vc, "shifts", sh, CT_MAX_DIMS);
+        return ct_roll(in[0], ns, sh, c->ndims, c->dims);
+    }
+    if (!strcmp(op, "rot90")) return ct_rot90(in[0], iarg(c, 0), 0, NULL);
+    if (!strcmp(op, "rot90_dims")) return ct_rot90(in[0], iarg(c, 0), c->ndims, c->dims);
+    if (!strcmp(op, "tril")) return ct_tril(in[0], iarg(c, 0));
+    if (!strcmp(op, "triu")) return ct_triu(in[0], iarg(c, 0));
+    if (!strcmp(op, "tril_") || !strcmp(op, "triu_")) {
+        /* clone-then-op_: the clone has history, so the in-place op records */
+        ct_tensor *x = ct_clone(in[0]);
+        int rc = op[3] == 'l' ? ct_tril_(x, iarg(c, 0)) : ct_triu_(x, iarg(c, 0));
+        cr_assert_eq(rc, CT_OK, "%s", ct_last_error());
+        return x;
+    }
+    if (!strcmp(op, "searchsorted"))
+        return ct_searchsorted(in[0], in[1], CT_SEARCHSORTED_OPTS(.right = c->args[0] != 0, .out_int32 = c->args[1] != 0));
+    if (!strcmp(op, "searchsorted_sorter")) {
+        const char *side = vec_has(c->vc, "side") ? vec_tok(c->vc, "side", 0) : NULL;
+        bool right = vec_has(c->vc, "right");
+        return ct_searchsorted(in[0], in[1], CT_SEARCHSORTED_OPTS(.side = side, .right = right, .sorter = in[2]));
+    }
+    if (!strcmp(op, "searchsorted_scalar"))
+        return ct_searchsorted_scalar(in[0], c->args[1], CT_SEARCHSORTED_OPTS(.right = c->args[0] != 0));
+    if (!strcmp(op, "bucketize")) return ct_bucketize(in[0], in[1], c->args[0] != 0, c->args[1] != 0);
+    if (!strcmp(op, "bucketize_scalar")) return ct_bucketize_scalar(c->args[1], in[0], false, c->args[0] != 0);
     cr_assert_fail("unknown op %s", op);
     return NULL;
 }
