@@ -31,12 +31,12 @@ int ct__index_write_back(ct_tensor *a, ct_tensor *r) {
     ct_node *n = rc == CT_OK ? ct__grad_fn(r) : NULL;
     if (n && ct__check_inplace_recordable(a) != CT_OK) rc = CT_ERROR, n = NULL;
     if (n) {
-        /* a's old value is what the formula needs: snapshot it */
+        /* a's old value is what the formula needs: snapshot it, keeping
+         * its history (a clone of a's old self) so double backward
+         * reaches it */
         for (int i = 0; i < CT_NODE_MAX_SAVED && rc == CT_OK; i++) {
             if (n->saved[i].tensor != a) continue;
-            ct_tensor *snap = ct_detach(a);
-            ct_tensor *c = snap ? ct_clone(snap) : NULL;
-            ct_free(snap);
+            ct_tensor *c = ct_clone(a);
             if (!c) {
                 rc = CT_ERROR;
                 break;

@@ -415,13 +415,17 @@ static ct_tensor *scatter_reduce_core(const ct_tensor *self, int dim, const ct_t
 }
 
 /* ScatterReduceBackward0: ints[0] = dim, ints[1] = reduce, ints[2] =
- * include_self; saved: index, self, src, result. */
+ * include_self; saved: index, self, src. */
 static int scatter_reduce_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
     int dim = (int)n->ints[0];
     red_kind k = (red_kind)n->ints[1];
     bool include_self = n->ints[2] != 0;
     ct_tensor *index = ct__unpack(n, 0), *self = ct__unpack(n, 1), *src = ct__unpack(n, 2);
-    ct_tensor *result = k == RED_SUM || k == RED_MEAN ? NULL : ct__unpack(n, 3);
+    /* the forward result, recomputed (with graph, for prod's double backward) */
+    static const char *const rnames[] = {"sum", "prod", "mean", "amax", "amin"};
+    ct_tensor *result = k == RED_SUM || k == RED_MEAN || !index || !self || !src
+                            ? NULL
+                            : ct_scatter_reduce(self, dim, index, src, rnames[k], include_self);
     ct_tensor *t[8] = {0};
     ct_tensor *gs = NULL, *gsrc = NULL;
     int rc = CT_ERROR;
@@ -485,7 +489,7 @@ ct_tensor *ct__scatter_reduce_impl(const ct_tensor *self, int d, const ct_tensor
     if (ct__any_requires_grad(2, in)) {
         ct_node *n = ct__record(name, scatter_reduce_backward, out, 2, in);
         if (!n || ct__save(n, 0, index, false, 0) != CT_OK || ct__save(n, 1, self, false, 0) != CT_OK ||
-            ct__save(n, 2, src, false, 0) != CT_OK || ct__save(n, 3, out, true, 0) != CT_OK) {
+            ct__save(n, 2, src, false, 0) != CT_OK) {
             ct_free(out);
             return NULL;
         }
