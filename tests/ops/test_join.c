@@ -110,3 +110,124 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
 Test(join, parity_values_gradients_gradcheck) {
     cr_assert_gt(op_harness_run("join.txt", run_op, NULL), 300);
 }
+
+/* NULL arguments: NULL back, the earlier message kept */
+Test(join, null_inputs_keep_the_last_error) {
+    ct_tensor *x = ct_ones(CT_SIZE(2, 3), NULL);
+    ct_tensor *bad = ct_cat(CT_TENSORS(x, x), 5); /* sets an error */
+    cr_assert_null(bad);
+    const char *msg = ct_last_error();
+    cr_assert_not_null(msg);
+    char want[256];
+    strncpy(want, msg, sizeof want - 1);
+    want[sizeof want - 1] = 0;
+    ct_tensor *none = NULL;
+    cr_assert_null(ct_cat(CT_TENSORS(x, none), 0));
+    cr_assert_null(ct_stack(CT_TENSORS(none), 0));
+    cr_assert_null(ct_hstack(CT_TENSORS(x, none)));
+    cr_assert_null(ct_vstack(CT_TENSORS(none)));
+    cr_assert_null(ct_dstack(CT_TENSORS(none)));
+    cr_assert_null(ct_column_stack(CT_TENSORS(none)));
+    cr_assert_null(ct_cat(2, NULL, 0));
+    cr_assert_null(ct_chunk(NULL, 2, 0));
+    cr_assert_null(ct_split(NULL, 2, 0));
+    cr_assert_null(ct_split_with_sizes(NULL, 1, (const int64_t[]){2}, 0));
+    cr_assert_null(ct_tensor_split(NULL, 2, 0));
+    cr_assert_null(ct_tensor_split_indices(NULL, 1, (const int64_t[]){1}, 0));
+    cr_assert_null(ct_tensor_split_tensor(x, NULL, 0));
+    cr_assert_null(ct_hsplit(NULL, 1));
+    cr_assert_null(ct_vsplit(NULL, 1));
+    cr_assert_null(ct_dsplit(NULL, 1));
+    cr_assert_null(ct_unbind(NULL, 0));
+    cr_assert_null(ct_broadcast_tensors(CT_TENSORS(x, none)));
+    cr_assert_null(ct_meshgrid(CT_TENSORS(none), "ij"));
+    cr_assert_null(ct_repeat(NULL, CT_SIZE(2)));
+    cr_assert_null(ct_tile(NULL, CT_SIZE(2)));
+    cr_assert_null(ct_repeat_interleave(NULL, 2));
+    cr_assert_null(ct_repeat_interleave_dim(NULL, 2, 0));
+    cr_assert_null(ct_repeat_interleave_tensor(x, NULL));
+    cr_assert_null(ct_repeat_interleave_tensor_dim(NULL, x, 0));
+    cr_assert_null(ct_repeat_interleave_indices(NULL));
+    cr_assert_null(ct_flip(NULL, CT_SIZE(0)));
+    cr_assert_null(ct_fliplr(NULL));
+    cr_assert_null(ct_flipud(NULL));
+    cr_assert_null(ct_roll(NULL, CT_SIZE(1), CT_SIZE(0)));
+    cr_assert_null(ct_rot90(NULL, 1, 0, NULL));
+    cr_assert_null(ct_tril(NULL, 0));
+    cr_assert_null(ct_triu(NULL, 0));
+    cr_assert_eq(ct_tril_(NULL, 0), CT_ERROR);
+    cr_assert_eq(ct_triu_(NULL, 0), CT_ERROR);
+    cr_assert_null(ct_searchsorted(NULL, x, NULL));
+    cr_assert_null(ct_searchsorted(x, NULL, NULL));
+    cr_assert_null(ct_searchsorted_scalar(NULL, 1.0, NULL));
+    cr_assert_null(ct_bucketize(NULL, x, false, false));
+    cr_assert_null(ct_bucketize_scalar(1.0, NULL, false, false));
+    cr_assert_null(ct_atleast_1d(NULL));
+    cr_assert_null(ct_atleast_2d(NULL));
+    cr_assert_null(ct_atleast_3d(NULL));
+    cr_assert_str_eq(ct_last_error(), want);
+    ct_tensor_list_free(NULL);
+    ct_free(x);
+}
+
+/* Lists: every piece is a view with its own reference; freeing the list
+ * frees them; a list result goes straight back into cat. */
+Test(join, lists_roundtrip_and_backward) {
+    ct_tensor *x = ct_arange_f(0, 12, 1, CT_OPTS(.dtype = CT_FLOAT64));
+    ct_tensor *m = ct_view(x, CT_SIZE(3, 4));
+    cr_assert_eq(ct_requires_grad_(x, true), CT_OK);
+    ct_free(m);
+    m = ct_view(x, CT_SIZE(3, 4));
+    ct_tensor_list *l = ct_split(m, 1, 1);
+    cr_assert_not_null(l);
+    cr_assert_eq(l->n, 4);
+    for (int i = 0; i < l->n; i++) cr_assert(ct_shares_storage(l->items[i], x));
+    ct_tensor *back = ct_cat(l->n, l->items, 1);
+    cr_assert_str_eq(ct_grad_fn_name(back), "CatBackward0");
+    ct_tensor *s = ct_sum(back);
+    cr_assert_eq(ct_backward(s, NULL, NULL), CT_OK, "%s", ct_last_error());
+    double g[12];
+    cr_assert_eq(ct_copy_to_buffer(ct_grad(x), CT_FLOAT64, g, sizeof g), CT_OK);
+    for (int i = 0; i < 12; i++) cr_assert_eq(g[i], 1.0);
+    ct_tensor_list_free(l);
+    ct_tensor_list *e = ct_broadcast_tensors(0, NULL);
+    cr_assert_not_null(e);
+    cr_assert_eq(e->n, 0);
+    ct_tensor_list_free(e);
+    /* a 0-dim value gives a 0-dim result; tril_ refuses a leaf requiring grad */
+    cr_assert_eq(ct_tril_(x, 0), CT_ERROR);
+    ct_free(s);
+    ct_free(back);
+    ct_free(m);
+    ct_free(x);
+}
+
+/* searchsorted's sorter with an out-of-range index: an error, not a crash
+ * (PyTorch 1.13 reads out of bounds) */
+Test(join, searchsorted_sorter_out_of_range) {
+    ct_tensor *b = ct_arange_f(0, 3, 1, NULL);
+    int64_t bad[3] = {0, 5, 1};
+    ct_tensor *s = ct_tensor_from(bad, CT_INT64, CT_SIZE(3));
+    cr_assert_null(ct_searchsorted(b, b, CT_SEARCHSORTED_OPTS(.sorter = s)));
+    cr_assert_str_eq(ct_last_error(), "torch.searchsorted(): sorter index out of range");
+    ct_free(s);
+    ct_free(b);
+}
+
+/* repeat with more dims than fit one interleaved view (8 dims, all
+ * repeated) still matches PyTorch's rule: sizes multiply */
+Test(join, repeat_many_dims) {
+    ct_tensor *x = ct_ones(CT_SIZE(1, 2, 1, 2, 1, 2, 1, 2), CT_OPTS(.dtype = CT_FLOAT64));
+    cr_assert_eq(ct_requires_grad_(x, true), CT_OK);
+    ct_tensor *r = ct_repeat(x, CT_SIZE(2, 2, 2, 2, 2, 2, 2, 2, 2));
+    cr_assert_not_null(r, "%s", ct_last_error());
+    cr_assert_eq(ct_numel(r), 16 * 256 * 2);
+    ct_tensor *s = ct_sum(r);
+    cr_assert_eq(ct_backward(s, NULL, NULL), CT_OK, "%s", ct_last_error());
+    double g[16];
+    cr_assert_eq(ct_copy_to_buffer(ct_grad(x), CT_FLOAT64, g, sizeof g), CT_OK);
+    for (int i = 0; i < 16; i++) cr_assert_eq(g[i], 512.0);
+    ct_free(s);
+    ct_free(r);
+    ct_free(x);
+}
