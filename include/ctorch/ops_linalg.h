@@ -115,6 +115,29 @@ ct_tensor *ct_cross_dim(const ct_tensor *a, const ct_tensor *b, int dim);
  * first dim of a with size 3 ("no dimension of size 3 in input"). */
 ct_tensor *ct_cross(const ct_tensor *a, const ct_tensor *b);
 
+/* ---- norms (floating inputs only: "linalg.vector_norm: Expected a floating
+ * point or complex tensor as input. Got Long"; the result keeps x's dtype) -- */
+/* torch.linalg.vector_norm(x, ord, dim, keepdim): ord any double (0 counts
+ * non-zeros, INFINITY / -INFINITY are max / min of |x|; PyTorch's default
+ * is 2). dims: ndims entries (negative allowed), ndims == 0 / dims NULL =
+ * all dims. inf/-inf/negative ord over an empty reduction fails as PyTorch
+ * ("linalg.vector_norm cannot compute the inf norm on an empty tensor
+ * because the operation does not have an identity"). LinalgVectorNormBackward0. */
+ct_tensor *ct_linalg_vector_norm(const ct_tensor *x, double ord, int ndims, const int64_t *dims, bool keepdim);
+/* torch.linalg.matrix_norm(x, ord, dim=(dim0, dim1), keepdim) (PyTorch's
+ * default: 'fro', (-2, -1)). x: (..., m, n). The string form takes "fro"
+ * (NULL = "fro") and "nuc" ("nuc" is refused: no SVD yet). The numeric form
+ * (1, -1, 2, -2, inf, -inf) checks its arguments as PyTorch does but is NOT
+ * implemented yet and returns NULL with an explicit message. */
+ct_tensor *ct_linalg_matrix_norm_str(const ct_tensor *x, const char *ord, int dim0, int dim1, bool keepdim);
+ct_tensor *ct_linalg_matrix_norm(const ct_tensor *x, double ord, int dim0, int dim1, bool keepdim);
+/* torch.linalg.norm(x, ord, dim, keepdim): ord NULL is None (2-norm of the
+ * flattened input, or over dims); with ord and no dims x must be 1-D
+ * (vector norm) or 2-D (matrix norm); dims of length 1 -> vector norm, 2 ->
+ * matrix norm. The _str form takes "fro" / "nuc" (matrix norms). */
+ct_tensor *ct_linalg_norm(const ct_tensor *x, const double *ord, int ndims, const int64_t *dims, bool keepdim);
+ct_tensor *ct_linalg_norm_str(const ct_tensor *x, const char *ord, int ndims, const int64_t *dims, bool keepdim);
+
 #ifdef __cplusplus
 }
 #endif

@@ -265,3 +265,275 @@ ct_tensor *ct_cross(const ct_tensor *a, const ct_tensor *b) {
     ct__error("no dimension of size 3 in input");
     return NULL;
 }
+
+/* ---- norms -------------------------------------------------------------------- */
+
+/* 1 where r == 0, else 0 (a constant of r's dtype and shape) */
+static ct_tensor *const_mask(const ct_tensor *x, const ct_tensor *r, bool inf_mode) {
+    /* inf_mode: 1 where |x| == r (r broadcast to x) or isnan(|x|); else r == 0 */
+    const ct_tensor *shape = inf_mode ? x : r;
+    ct_tensor *re = ct__expand(r, shape->ndim, shape->sizes);
+    ct_tensor *rd = re ? ct__to_dtype_copy(re, CT_FLOAT64) : NULL;
+    ct_tensor *xd = inf_mode && rd ? ct__to_dtype_copy(x, CT_FLOAT64) : NULL;
+    ct_tensor *m = rd && (!inf_mode || xd) ? ct__empty(shape->dtype, shape->ndim, shape->sizes) : NULL;
+    if (m) {
+        const double *pr = (const double *)ct__data(rd);
+        const double *px = xd ? (const double *)ct__data(xd) : NULL;
+        const ct_dtype_traits *tr = ct__traits(m->dtype);
+        size_t isz = tr->itemsize;
+        for (int64_t i = 0, nel = ct__numel(m); i < nel; i++) {
+            bool on = inf_mode ? (fabs(px[i]) == pr[i] || isnan(px[i])) : pr[i] == 0;
+            tr->store_double(ct__data(m) + i * (int64_t)isz, on ? 1.0 : 0.0);
+        }
+    }
+    ct_free(re);
+    ct_free(rd);
+    ct_free(xd);
+    return m;
+}
+
+/* LinalgVectorNormBackward0: PyTorch's norm_backward. saved: x (0), result (1).
+ * ints: the reduced dims (nints of them, sorted); ints[CT_MAX_DIMS]: keepdim. */
+static int vnorm_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    double p = n->scalars[0];
+    ct_tensor *x = ct__unpack(n, 0), *r = ct__unpack(n, 1);
+    ct_tensor *t[16] = {0};
+    int nt = 0;
+    ct_tensor *gk = ct__retain(g[0]), *rk = r ? ct__retain(r) : NULL;
+    if (x && rk && !n->ints[CT_MAX_DIMS] && x->ndim > 0) {
+        for (int i = 0; i < n->nints && gk && rk; i++) {
+            ct_tensor *a = ct_unsqueeze(gk, (int)n->ints[i]), *b = ct_unsqueeze(rk, (int)n->ints[i]);
+            ct_free(gk);
+            ct_free(rk);
+            gk = a, rk = b;
+        }
+    }
+    t[nt++] = gk, t[nt++] = rk;
+    ct_tensor *res = NULL;
+    if (x && gk && rk) {
+        if (p == 0) {
+            res = ct_zeros_like(x, NULL);
+        } else {
+            ct_tensor *sgn = t[nt++] = ct_sign(x);
+            ct_tensor *ab = t[nt++] = sgn ? ct_mul(x, sgn) : NULL;
+            if (!ab) {
+            } else if (p == 1) {
+                res = ct_mul(sgn, gk);
+            } else if (isinf(p)) {
+                ct_tensor *m = t[nt++] = const_mask(x, rk, true);
+                ct_tensor *cnt = t[nt++] = m ? ct_sum_dim(m, n->nints, n->ints, true) : NULL;
+                ct_tensor *q = t[nt++] = cnt ? ct_div(gk, cnt) : NULL;
+                ct_tensor *qm = t[nt++] = q ? ct_mul(q, m) : NULL;
+                res = qm ? ct_mul(sgn, qm) : NULL;
+            } else {
+                /* scale = g * r^(1-p) (p < 1) or g / r^(p-1) masked where r == 0 */
+                ct_tensor *scale = NULL;
+                if (p == 2 || p >= 1) {
+                    ct_tensor *z = t[nt++] = const_mask(NULL, rk, false);
+                    ct_tensor *rp = t[nt++] = p == 2 ? ct__retain(rk) : ct_pow_scalar(rk, p - 1);
+                    ct_tensor *safe = t[nt++] = z && rp ? ct_add(rp, z) : NULL;
+                    ct_tensor *q = t[nt++] = safe ? ct_div(gk, safe) : NULL;
+                    ct_tensor *nz = t[nt++] = z ? ct_neg(z) : NULL;
+                    if (nz && ct_add_scalar_(nz, 1.0) != CT_OK) nz = NULL;
+                    scale = t[nt++] = q && nz ? ct_mul(q, nz) : NULL;
+                } else {
+                    ct_tensor *rp = t[nt++] = ct_pow_scalar(rk, 1 - p);
+                    scale = t[nt++] = rp ? ct_mul(gk, rp) : NULL;
+                }
+                ct_tensor *s = NULL;
+                if (p == 2) s = t[nt++] = ct__retain(x);
+                else if (p < 2) {
+                    ct_tensor *pw = t[nt++] = ct_pow_scalar(ab, p - 1);
+                    s = t[nt++] = pw ? ct_mul(sgn, pw) : NULL;
+                } else {
+                    ct_tensor *pw = t[nt++] = ct_pow_scalar(ab, p - 2);
+                    s = t[nt++] = pw ? ct_mul(x, pw) : NULL;
+                }
+                res = s && scale ? ct_mul(s, scale) : NULL;
+            }
+        }
+    }
+    ct__free_all(nt, t);
+    ct_free(x);
+    ct_free(r);
+    out[0] = res;
+    return res ? CT_OK : CT_ERROR;
+}
+
+static double norm_reduce(const double *v, int64_t k, double p) {
+    double acc = 0;
+    if (p == INFINITY || p == -INFINITY) {
+        acc = k ? fabs(v[0]) : 0;
+        for (int64_t i = 0; i < k; i++) {
+            double a = fabs(v[i]);
+            if (isnan(a)) return a;
+            if (p > 0 ? a > acc : a < acc) acc = a;
+        }
+        return acc;
+    }
+    for (int64_t i = 0; i < k; i++) {
+        double a = fabs(v[i]);
+        if (p == 0) acc += a != 0;
+        else if (p == 1) acc += a;
+        else if (p == 2) acc += a * a;
+        else acc += pow(a, p);
+    }
+    if (p == 0 || p == 1) return acc;
+    if (p == 2) return sqrt(acc);
+    return pow(acc, 1.0 / p);
+}
+
+ct_tensor *ct_linalg_vector_norm(const ct_tensor *x, double ord, int ndims, const int64_t *dims, bool keepdim) {
+    if (!x) return NULL;
+    if (!ct_dtype_is_floating_point(x->dtype)) {
+        ct__error("linalg.vector_norm: Expected a floating point or complex tensor as input. Got %s",
+                  ct__traits(x->dtype)->scalar_name);
+        return NULL;
+    }
+    bool red[CT_MAX_DIMS] = {0};
+    int64_t sorted[CT_MAX_DIMS];
+    int nred = 0;
+    if (ndims == 0 || !dims) {
+        for (int i = 0; i < x->ndim; i++) red[i] = true;
+    } else {
+        for (int i = 0; i < ndims; i++) {
+            int d = ct__wrap_dim(dims[i], x->ndim);
+            if (d < 0) return NULL;
+            if (x->ndim == 0) d = 0;
+            if (red[d]) {
+                ct__error("dim %d appears multiple times in the list of dims", d);
+                return NULL;
+            }
+            red[d] = true;
+        }
+    }
+    bool empty_red = ct__numel(x) == 0 && (ndims == 0 || !dims);
+    for (int i = 0; i < x->ndim; i++) {
+        if (red[i]) sorted[nred++] = i;
+        if (red[i] && x->sizes[i] == 0 && ndims > 0 && dims) empty_red = true;
+    }
+    if (empty_red && (ord < 0 || ord == INFINITY)) {
+        ct__error("linalg.vector_norm cannot compute the %s norm on an empty tensor because the operation does not "
+                  "have an identity",
+                  ord == INFINITY ? "inf" : ord == -INFINITY ? "-inf" : "negative");
+        return NULL;
+    }
+    /* reduced dims last, contiguous float64 copy, one row per output */
+    int64_t perm[CT_MAX_DIMS], osz[CT_MAX_DIMS], ksz[CT_MAX_DIMS];
+    int np = 0, no = 0, nk = 0;
+    int64_t k = 1;
+    for (int i = 0; i < x->ndim; i++)
+        if (!red[i]) perm[np++] = i, osz[no++] = x->sizes[i], ksz[nk++] = x->sizes[i];
+        else if (keepdim) ksz[nk++] = 1;
+    for (int i = 0; i < x->ndim; i++)
+        if (red[i]) perm[np++] = i, k *= x->sizes[i];
+    ct_tensor *pv = ct__permute(x, x->ndim, perm);
+    ct_tensor *xd = pv ? ct__to_dtype_copy(pv, CT_FLOAT64) : NULL;
+    ct_tensor *out = xd ? ct__empty(x->dtype, keepdim ? nk : no, keepdim ? ksz : osz) : NULL;
+    ct_free(pv);
+    if (out) {
+        const double *v = (const double *)ct__data(xd);
+        const ct_dtype_traits *tr = ct__traits(x->dtype);
+        for (int64_t o = 0, nout = ct__numel(out); o < nout; o++)
+            tr->store_double(ct__data(out) + o * (int64_t)tr->itemsize, norm_reduce(v + o * k, k, ord));
+    }
+    ct_free(xd);
+    const ct_tensor *in[1] = {x};
+    if (!out || !ct__any_requires_grad(1, in)) return out;
+    ct_node *n = ct__record("LinalgVectorNormBackward0", vnorm_backward, out, 1, in);
+    if (!n || ct__save(n, 0, x, false, 0) != CT_OK || ct__save(n, 1, out, true, 0) != CT_OK) {
+        ct_free(out);
+        return NULL;
+    }
+    n->scalars[0] = ord;
+    n->nints = nred;
+    memcpy(n->ints, sorted, (size_t)nred * sizeof *sorted);
+    n->ints[CT_MAX_DIMS] = keepdim;
+    return out;
+}
+
+static bool matrix_norm_checks(const ct_tensor *x, int dim0, int dim1, int *d0, int *d1) {
+    if (x->ndim < 2) {
+        ct__error("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.");
+        return false;
+    }
+    if (!ct_dtype_is_floating_point(x->dtype)) {
+        ct__error("linalg.matrix_norm: Expected a floating point or complex tensor as input. Got %s",
+                  ct__traits(x->dtype)->scalar_name);
+        return false;
+    }
+    *d0 = ct__wrap_dim(dim0, x->ndim);
+    *d1 = *d0 < 0 ? -1 : ct__wrap_dim(dim1, x->ndim);
+    if (*d0 < 0 || *d1 < 0) return false;
+    if (*d0 == *d1) {
+        ct__error("linalg.matrix_norm: dims must be different. Got (%d, %d)", dim0, dim1);
+        return false;
+    }
+    return true;
+}
+
+ct_tensor *ct_linalg_matrix_norm_str(const ct_tensor *x, const char *ord, int dim0, int dim1, bool keepdim) {
+    if (!x) return NULL;
+    const char *o = ord ? ord : "fro";
+    if (strcmp(o, "fro") && strcmp(o, "nuc")) {
+        ct__error("linalg.matrix_norm: Order %s not supported.", o);
+        return NULL;
+    }
+    int d0, d1;
+    if (!matrix_norm_checks(x, dim0, dim1, &d0, &d1)) return NULL;
+    if (!strcmp(o, "nuc")) {
+        ct__error("linalg.matrix_norm: ord='nuc' needs an SVD, which ctorch does not have yet");
+        return NULL;
+    }
+    return ct_linalg_vector_norm(x, 2.0, 2, (const int64_t[]){d0, d1}, keepdim);
+}
+
+ct_tensor *ct_linalg_matrix_norm(const ct_tensor *x, double ord, int dim0, int dim1, bool keepdim) {
+    if (!x) return NULL;
+    if (!(ord == 1 || ord == -1 || ord == 2 || ord == -2 || isinf(ord))) {
+        ct__error("linalg.matrix_norm: Order %g not supported.", ord);
+        return NULL;
+    }
+    int d0, d1;
+    (void)keepdim;
+    if (!matrix_norm_checks(x, dim0, dim1, &d0, &d1)) return NULL;
+    ct__error("linalg.matrix_norm: ord=%g is not implemented in ctorch yet (ord 2/-2 need an SVD, 1/-1/inf/-inf "
+              "need amax/amin)",
+              ord);
+    return NULL;
+}
+
+static ct_tensor *norm_impl(const ct_tensor *x, const double *ord, const char *sord, int ndims, const int64_t *dims,
+                            bool keepdim) {
+    if (!x) return NULL;
+    if (dims && ndims > 0 && ndims != 1 && ndims != 2) {
+        char buf[256];
+        ct__error("linalg.norm: If dim is specified, it must be of length 1 or 2. Got %s",
+                  ct__format_shape(buf, sizeof buf, ndims, dims));
+        return NULL;
+    }
+    bool has_dim = dims && ndims > 0;
+    if (!ord && !sord) {
+        /* vector 2-norm of the flattened input, or over the given dims */
+        return ct_linalg_vector_norm(x, 2.0, has_dim ? ndims : 0, has_dim ? dims : NULL, keepdim);
+    }
+    if (!has_dim && x->ndim != 1 && x->ndim != 2) {
+        ct__error("linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got %dD.", x->ndim);
+        return NULL;
+    }
+    bool matrix = has_dim ? ndims == 2 : x->ndim == 2;
+    if (sord || matrix) {
+        int a = has_dim ? (int)dims[0] : -2, b = has_dim && ndims == 2 ? (int)dims[1] : -1;
+        if (sord) return ct_linalg_matrix_norm_str(x, sord, a, b, keepdim);
+        return ct_linalg_matrix_norm(x, *ord, a, b, keepdim);
+    }
+    return ct_linalg_vector_norm(x, *ord, has_dim ? ndims : 0, has_dim ? dims : NULL, keepdim);
+}
+
+ct_tensor *ct_linalg_norm(const ct_tensor *x, const double *ord, int ndims, const int64_t *dims, bool keepdim) {
+    return norm_impl(x, ord, NULL, ndims, dims, keepdim);
+}
+
+ct_tensor *ct_linalg_norm_str(const ct_tensor *x, const char *ord, int ndims, const int64_t *dims, bool keepdim) {
+    return norm_impl(x, NULL, ord ? ord : "fro", ndims, dims, keepdim);
+}

@@ -260,4 +260,48 @@ error("linalg_cross", lcross, [make((2, 3), B), make((2, 3), B)], (-1,))
 error("linalg_cross", lcross, [make((2, 3), H), make((2, 3), H)], (-1,))
 error("linalg_cross", lcross, [make((3, 2), S), make((3, 2), S)], (3,))
 
+# ---- norms ----
+inf = float("inf")
+vn = lambda x, o, k: torch.linalg.vector_norm(x, o, keepdim=bool(k))
+vnd = lambda d: (lambda x, o, k: torch.linalg.vector_norm(x, o, d, keepdim=bool(k)))
+for dt in F:
+    for o in [2.0, 1.0, 0.0, inf, -inf, 3.5, 0.5, 1.5, -1.0]:
+        kind = "pos" if o in (0.5, -1.0) else "any"
+        case("vector_norm", vn, [make((3, 4), dt, kind)], (o, 0))
+        for dims in [(0,), (-1,), (0, 1)]:
+            for k in (0, 1):
+                case("vector_norm", vnd(dims), [make((3, 4), dt, kind)], (o, k),
+                     extra=[f"dims {' '.join(map(str, dims))}"])
+    case("vector_norm", vn, [make((), dt)], (2.0, 0))
+    case("vector_norm", vn, [make((0, 3), dt)], (2.0, 0))
+    case("vector_norm", vnd((1,)), [make((0, 3), dt)], (inf, 0), extra=["dims 1"])
+    case("vector_norm", vn, [make((3, 4), dt)], (2.0, 0), layout=["t"])
+    case("vector_norm_tie", vn, [torch.tensor([3.0, -3.0, 1.0], dtype=dt)], (inf, 0))
+    case("vector_norm", vn, [torch.tensor([float("nan"), 1.0], dtype=dt)], (inf, 0), grad=False)
+    case("matrix_norm_fro", lambda x, k: torch.linalg.matrix_norm(x, "fro", keepdim=bool(k)), [make((2, 3, 4), dt)],
+         (0,))
+    case("matrix_norm_fro", lambda x, k: torch.linalg.matrix_norm(x, "fro", (0, 2), keepdim=bool(k)),
+         [make((2, 3, 4), dt)], (1,), extra=["dims 0 2"])
+    case("norm", lambda x: torch.linalg.norm(x), [make((2, 3, 4), dt)])
+    case("norm_ord", lambda x, o: torch.linalg.norm(x, o), [make((5,), dt)], (3.0,))
+    case("norm_ord", lambda x, o: torch.linalg.norm(x, o, (1,)), [make((3, 4), dt)], (1.0,), extra=["dims 1"])
+    case("norm", lambda x: torch.linalg.norm(x, dim=(0, 2)), [make((2, 3, 4), dt)], extra=["dims 0 2"])
+    case("norm_fro", lambda x: torch.linalg.norm(x, "fro"), [make((3, 4), dt)])
+for dt in [H, BF]:
+    case("vector_norm", vn, [make((3, 4), dt)], (2.0, 0))
+error("vector_norm", vn, [make((3, 4), torch.int64)], (2.0, 0))
+error("vector_norm", vn, [make((0, 4), S)], (inf, 0))
+error("vector_norm", vn, [make((0, 4), S)], (-inf, 0))
+error("vector_norm", vnd((2,)), [make((3, 4), S)], (2.0, 0), extra=["dims 2"])
+error("vector_norm", vnd((0, 0)), [make((3, 4), S)], (2.0, 0), extra=["dims 0 0"])
+error("matrix_norm_fro", lambda x, k: torch.linalg.matrix_norm(x, "fro", keepdim=bool(k)), [make((3,), S)], (0,))
+error("matrix_norm_fro", lambda x, k: torch.linalg.matrix_norm(x, "fro", keepdim=bool(k)),
+      [make((3, 3), torch.int64)], (0,))
+error("matrix_norm_fro", lambda x, k: torch.linalg.matrix_norm(x, "fro", (0, 0), keepdim=bool(k)), [make((3, 3), S)],
+      (0,), extra=["dims 0 0"])
+error("matrix_norm", lambda x, o: torch.linalg.matrix_norm(x, o), [make((3, 3), S)], (3.0,))
+error("norm_ord", lambda x, o: torch.linalg.norm(x, o), [make((2, 3, 4), S)], (1.0,))
+error("norm", lambda x: torch.linalg.norm(x, dim=(0, 1, 2)), [make((2, 3, 4), S)], extra=["dims 0 1 2"])
+error("norm_fro", lambda x: torch.linalg.norm(x, "fro"), [make((3,), S)])
+
 W.write("gen_linalg.py")
