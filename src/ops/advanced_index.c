@@ -21,7 +21,7 @@ static int canonicalize(const ct_tensor *x, int n, const ct_tensor *const *indic
     int used = 0;
     for (int i = 0; i < n; i++) used += indices[i] ? (indices[i]->dtype == CT_BOOL || indices[i]->dtype == CT_UINT8 ? indices[i]->ndim : 1) : 1;
     if (used > x->ndim) {
-        ct__error("too many indices for tensor of dimension %d", x->ndim);
+        ct__error("too many indices for tensor of dimension %d (got %d)", x->ndim, used);
         return CT_ERROR;
     }
     ct_tensor *cols[CT_MAX_DIMS] = {0};

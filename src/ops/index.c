@@ -3,6 +3,7 @@
  * in-place forms and backward formulas (derivatives.yaml, PyTorch 1.13).
  * The "along dim with a vector index" ops run the scatter/gather cores
  * with the index viewed as [1, .., n, .., 1] and expanded (stride 0). */
+#include <stdio.h>
 #include <string.h>
 
 #include "ops/index_internal.h"
@@ -64,7 +65,13 @@ int ct__index_write_back(ct_tensor *a, ct_tensor *r) {
 
 /* ---- helpers ---- */
 
-static const char *fmt(char *buf, size_t n, int ndim, const int64_t *s) { return ct__format_shape(buf, n, ndim, s); }
+/* c10's vector printing: "4 5" */
+static const char *fmt(char *buf, size_t n, int ndim, const int64_t *s) {
+    size_t k = 0;
+    buf[0] = 0;
+    for (int i = 0; i < ndim && k < n; i++) k += (size_t)snprintf(buf + k, n - k, i ? " %lld" : "%lld", (long long)s[i]);
+    return buf;
+}
 
 static ct_tensor *at_least_1d(const ct_tensor *t) {
     static const int64_t one[1] = {1};
@@ -425,9 +432,22 @@ ct_tensor *ct_index_reduce(const ct_tensor *self, int64_t dim, const ct_tensor *
 
 /* ---- masked_fill ---- */
 
+/* broadcast shape of mask and self; a uint8 mask must hold only 0 and 1 */
 static int mask_bcast(const ct_tensor *self, const ct_tensor *mask, int *ndim, int64_t *shape) {
     *ndim = ct_broadcast_shapes(mask->ndim, mask->sizes, self->ndim, self->sizes, shape);
-    return *ndim < 0 ? CT_ERROR : CT_OK;
+    if (*ndim < 0) return CT_ERROR;
+    int64_t bad;
+    if (mask->dtype == CT_UINT8) {
+        ct_tensor *m = ct__to_dtype_copy(mask, CT_INT64);
+        if (!m) return CT_ERROR;
+        bool found = ct__index_find_bad(ct__data(m), CT_INT64, m->ndim, m->sizes, m->strides, 0, 2, &bad);
+        ct_free(m);
+        if (found) {
+            ct__error("Mask tensor can take 0 and 1 values only");
+            return CT_ERROR;
+        }
+    }
+    return CT_OK;
 }
 
 /* out (contiguous, broadcast of self and mask) = self; out[mask] = value (no graph) */

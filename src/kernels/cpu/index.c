@@ -56,7 +56,11 @@ static void combine(ct_dtype d, ct__scatter_op op, char *dst, const char *src, d
         else if (tr->is_floating)
             tr->store_double(dst, value);
         else
-            store_int(d, dst, d == CT_BOOL ? (value != 0) : (int64_t)value);
+            store_int(d, dst,
+                      d == CT_BOOL             ? (value != 0)
+                      : value >= 0x1p63        ? INT64_MAX
+                      : value < -0x1p63        ? INT64_MIN
+                                               : (int64_t)value);
         return;
     }
     if (tr->is_floating) {
