@@ -1,8 +1,13 @@
-/* Sum reduction: each output element sums its sub-block of the input.
- * Accumulation is in double for floating types (more precise than
- * PyTorch's float cascade sum; results agree to rounding) and in int64 for
- * integers (wrapping, as PyTorch). Parallel over outputs, or over chunks
- * of a full reduction. */
+/* Reductions: each output element reduces its sub-block of the input.
+ *
+ * Sums follow PyTorch's cascade summation (aten/src/ATen/native/cpu/
+ * SumKernel.cpp) so that float32 results match bit for bit where the
+ * reduced block is one run (a contiguous inner reduction); other layouts
+ * use the same cascade over the block in row-major order. The other
+ * reductions gather each block into a double (or int64) buffer and reduce
+ * it. Parallel over outputs, or over chunks of a large single-output sum. */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/dtype_traits.h"
@@ -10,21 +15,77 @@
 #include "ctorch/tensor.h"
 #include "kernels/cpu/reduce.h"
 
-typedef struct {
-    int nk, nr;                     /* kept / reduced dims */
-    int64_t ksizes[CT_MAX_DIMS], kstrides[CT_MAX_DIMS];
-    int64_t rsizes[CT_MAX_DIMS], rstrides[CT_MAX_DIMS];
-    const char *in;
-    size_t item;
-    ct_dtype in_dtype, out_dtype;
-    char *out;
-    int64_t rnumel;
-} sum_plan;
+void ct__store_int64(void *p, ct_dtype dtype, int64_t v) {
+    switch (dtype) {
+    case CT_BOOL: *(bool *)p = v != 0; break;
+    case CT_UINT8: *(uint8_t *)p = (uint8_t)v; break;
+    case CT_INT8: *(int8_t *)p = (int8_t)v; break;
+    case CT_INT16: *(int16_t *)p = (int16_t)v; break;
+    case CT_INT32: *(int32_t *)p = (int32_t)v; break;
+    case CT_INT64: *(int64_t *)p = v; break;
+    default: ct__traits(dtype)->store_double(p, (double)v); break;
+    }
+}
 
-/* Sum the reduced block starting at base, elements [rb, re) of it. */
-static void block_sum(const sum_plan *p, const char *base, int64_t rb, int64_t re, double *dacc, int64_t *iacc) {
-    const ct_dtype_traits *tr = ct__traits(p->in_dtype);
-    bool is_float = tr->is_floating;
+/* ---- the block walker: kept dims index outputs, reduced dims a block ---- */
+
+typedef struct {
+    int nk, nr; /* kept / reduced dims */
+    int64_t ksizes[CT_MAX_DIMS], kstrides[CT_MAX_DIMS];
+    int64_t rsizes[CT_MAX_DIMS], rstrides[CT_MAX_DIMS]; /* in bytes */
+    const char *in;
+    ct_dtype in_dtype, out_dtype;
+    char *out, *out2;
+    int64_t rnumel, onumel;
+    ct_reduce_kind kind;
+    double param;
+} plan;
+
+static void make_plan(plan *p, const void *in, ct_dtype in_dtype, int ndim, const int64_t *sizes,
+                      const int64_t *strides, const bool *reduce) {
+    memset(p, 0, sizeof *p);
+    p->in = in;
+    p->in_dtype = in_dtype;
+    p->rnumel = p->onumel = 1;
+    int64_t item = (int64_t)ct__traits(in_dtype)->itemsize;
+    for (int d = 0; d < ndim; d++) {
+        if (sizes[d] == 1) continue; /* size-1 dims change nothing */
+        if (reduce[d]) {
+            /* merge with the previous reduced dim when contiguous with it */
+            if (p->nr > 0 && p->rstrides[p->nr - 1] == strides[d] * item * sizes[d]) {
+                p->rsizes[p->nr - 1] *= sizes[d];
+                p->rstrides[p->nr - 1] = strides[d] * item;
+            } else {
+                p->rsizes[p->nr] = sizes[d];
+                p->rstrides[p->nr++] = strides[d] * item;
+            }
+            p->rnumel *= sizes[d];
+        } else {
+            p->ksizes[p->nk] = sizes[d];
+            p->kstrides[p->nk++] = strides[d] * item;
+            p->onumel *= sizes[d];
+        }
+    }
+}
+
+static const char *block_base(const plan *p, int64_t o) {
+    const char *base = p->in;
+    if (p->rnumel == 0) return base; /* nothing is read (data may be NULL) */
+    for (int d = p->nk - 1; d >= 0; d--) {
+        base += (o % p->ksizes[d]) * p->kstrides[d];
+        o /= p->ksizes[d];
+    }
+    return base;
+}
+
+/* Call fn on the runs of the block elements [rb, re) in row-major order. */
+typedef void (*run_fn)(const char *q, int64_t stride, int64_t n, void *ctx);
+static void walk(const plan *p, const char *base, int64_t rb, int64_t re, run_fn fn, void *ctx) {
+    if (rb >= re) return;
+    if (p->nr == 0) {
+        fn(base, 0, 1, ctx);
+        return;
+    }
     int inner = p->nr - 1;
     int64_t counter[CT_MAX_DIMS];
     int64_t rem = rb;
@@ -32,27 +93,14 @@ static void block_sum(const sum_plan *p, const char *base, int64_t rb, int64_t r
         counter[d] = rem % p->rsizes[d];
         rem /= p->rsizes[d];
     }
-    double ds = 0;
-    uint64_t is = 0; /* integer sums wrap, as PyTorch's int64 accumulation */
     int64_t i = rb;
     while (i < re) {
         const char *q = base;
-        for (int d = 0; d < inner; d++) q += counter[d] * p->rstrides[d] * (int64_t)p->item;
+        for (int d = 0; d < inner; d++) q += counter[d] * p->rstrides[d];
         int64_t run = p->rsizes[inner] - counter[inner];
         if (run > re - i) run = re - i;
-        int64_t st = p->rstrides[inner] * (int64_t)p->item;
-        q += counter[inner] * st;
-        if (is_float) {
-            if (p->in_dtype == CT_FLOAT32) {
-                for (int64_t k = 0; k < run; k++) ds += *(const float *)(q + k * st);
-            } else if (p->in_dtype == CT_FLOAT64) {
-                for (int64_t k = 0; k < run; k++) ds += *(const double *)(q + k * st);
-            } else {
-                for (int64_t k = 0; k < run; k++) ds += tr->load_double(q + k * st);
-            }
-        } else {
-            for (int64_t k = 0; k < run; k++) is += (uint64_t)tr->load_int64(q + k * st);
-        }
+        q += counter[inner] * p->rstrides[inner];
+        fn(q, p->rstrides[inner], run, ctx);
         i += run;
         counter[inner] += run;
         for (int d = inner; d > 0 && counter[d] >= p->rsizes[d]; d--) {
@@ -60,44 +108,162 @@ static void block_sum(const sum_plan *p, const char *base, int64_t rb, int64_t r
             counter[d - 1]++;
         }
     }
-    *dacc = ds;
-    *iacc = (int64_t)is;
 }
 
-static void store(const sum_plan *p, int64_t o, double ds, int64_t is) {
-    char *dst = p->out + o * (int64_t)ct__traits(p->out_dtype)->itemsize;
-    if (ct__traits(p->in_dtype)->is_floating) {
-        ct__traits(p->out_dtype)->store_double(dst, ds);
-    } else {
-        memcpy(dst, &is, sizeof is);
+/* ---- cascade sum (SumKernel.cpp) ----
+ * multi_row_sum: 4 levels of partial sums; level 0 takes level_step rows
+ * at a time, then is pushed up while the row index is a multiple of the
+ * level's span. */
+#define CASCADE_LEVELS 4
+
+static int64_t ceil_log2(int64_t x) {
+    int64_t r = 0;
+    while (((int64_t)1 << r) < x) r++;
+    return r;
+}
+
+/* Sum, for each of `lanes` interleaved columns k, the elements
+ * load(i * row_stride + k * col_stride), i < size. T = float or double. */
+#define DEFINE_MULTI_ROW_SUM(T, NAME)                                                                            \
+    static void NAME(const char *in, int64_t row_stride, int64_t col_stride, int64_t size, int lanes,          \
+                     double (*load)(const void *), T *ret) {                                                   \
+        T acc[CASCADE_LEVELS][16];                                                                            \
+        memset(acc, 0, sizeof acc);                                                                           \
+        int64_t lp = ceil_log2(size) / CASCADE_LEVELS;                                                        \
+        if (lp < 4) lp = 4;                                                                                   \
+        const int64_t step = (int64_t)1 << lp, mask0 = step - 1;                                              \
+        int64_t i = 0;                                                                                        \
+        for (; i + step <= size;) {                                                                           \
+            for (int64_t j = 0; j < step; j++) {                                                              \
+                const char *b = in + (i + j) * row_stride;                                                    \
+                for (int k = 0; k < lanes; k++) acc[0][k] += (T)load(b + k * col_stride);                      \
+            }                                                                                                 \
+            i += step;                                                                                        \
+            for (int j = 1; j < CASCADE_LEVELS; j++) {                                                        \
+                for (int k = 0; k < lanes; k++) {                                                             \
+                    acc[j][k] += acc[j - 1][k];                                                               \
+                    acc[j - 1][k] = 0;                                                                        \
+                }                                                                                             \
+                if ((i & (mask0 << (j * lp))) != 0) break;                                                    \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (; i < size; i++) {                                                                               \
+            const char *b = in + i * row_stride;                                                              \
+            for (int k = 0; k < lanes; k++) acc[0][k] += (T)load(b + k * col_stride);                          \
+        }                                                                                                     \
+        for (int j = 1; j < CASCADE_LEVELS; j++)                                                              \
+            for (int k = 0; k < lanes; k++) acc[0][k] += acc[j][k];                                           \
+        for (int k = 0; k < lanes; k++) ret[k] = acc[0][k];                                                   \
     }
+DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f)
+DEFINE_MULTI_ROW_SUM(double, multi_row_sum_d)
+
+static double ld_f32(const void *p) { return *(const float *)p; }
+static double ld_f64(const void *p) { return *(const double *)p; }
+
+/* row_sum: a row seen as (-1, 4), summed per column, then combined. Each
+ * "element" may be a vector of `lanes` floats (stride elem_stride between
+ * elements, lane_stride between lanes). */
+#define DEFINE_ROW_SUM(T, NAME, MRS)                                                                             \
+    static void NAME(const char *in, int64_t elem_stride, int64_t lane_stride, int64_t size, int lanes,        \
+                     double (*load)(const void *), T *out) {                                                   \
+        T part[4][16];                                                                                        \
+        int64_t size_ilp = size / 4;                                                                          \
+        T tmp[16 * 4];                                                                                        \
+        /* 4 interleaved columns of vectors = 4 * lanes scalar columns */                                     \
+        for (int c = 0; c < 4; c++) {                                                                         \
+            MRS(in + c * elem_stride, 4 * elem_stride, lane_stride, size_ilp, lanes, load, tmp + c * 16);     \
+            for (int k = 0; k < lanes; k++) part[c][k] = tmp[c * 16 + k];                                     \
+        }                                                                                                     \
+        for (int64_t i = size_ilp * 4; i < size; i++)                                                         \
+            for (int k = 0; k < lanes; k++) part[0][k] += (T)load(in + i * elem_stride + k * lane_stride);    \
+        for (int c = 1; c < 4; c++)                                                                           \
+            for (int k = 0; k < lanes; k++) part[0][k] += part[c][k];                                         \
+        for (int k = 0; k < lanes; k++) out[k] = part[0][k];                                                  \
+    }
+DEFINE_ROW_SUM(float, row_sum_f, multi_row_sum_f)
+DEFINE_ROW_SUM(double, row_sum_d, multi_row_sum_d)
+
+/* vectorized_inner_sum for one contiguous row of n elements: vectors of
+ * 32 bytes (8 floats / 4 doubles), scalar tail, then the lanes. */
+static double inner_sum(const char *in, int64_t stride, int64_t n, ct_dtype dt, double (*load)(const void *)) {
+    bool is_double = dt == CT_FLOAT64;
+    int64_t item = (int64_t)ct__traits(dt)->itemsize;
+    int lanes = is_double ? 4 : 8;
+    if (stride == item && n >= lanes) {
+        int64_t nvec = n / lanes;
+        if (is_double) {
+            double v[16], acc = 0;
+            row_sum_d(in, lanes * item, item, nvec, lanes, load, v);
+            for (int64_t k = nvec * lanes; k < n; k++) acc += load(in + k * item);
+            for (int k = 0; k < lanes; k++) acc += v[k];
+            return acc;
+        }
+        float v[16], acc = 0;
+        row_sum_f(in, lanes * item, item, nvec, lanes, load, v);
+        for (int64_t k = nvec * lanes; k < n; k++) acc += (float)load(in + k * item);
+        for (int k = 0; k < lanes; k++) acc += v[k];
+        return acc;
+    }
+    if (is_double) {
+        double r;
+        row_sum_d(in, stride, 0, n, 1, load, &r);
+        return r;
+    }
+    float r;
+    row_sum_f(in, stride, 0, n, 1, load, &r);
+    return r;
 }
 
-static void outputs_range(int64_t b, int64_t e, void *ctx) {
-    const sum_plan *p = ctx;
+typedef struct {
+    ct_dtype dt;
+    double (*load)(const void *);
+    double dacc;
+    float facc;
+    uint64_t iacc;
+} sum_ctx;
+
+/* One run of a block: its cascade sum is added to the accumulator (as
+ * PyTorch's StorePolicy accumulates into the output per inner loop). */
+static void sum_run(const char *q, int64_t stride, int64_t n, void *vctx) {
+    sum_ctx *c = vctx;
+    if (!ct__traits(c->dt)->is_floating) {
+        const ct_dtype_traits *tr = ct__traits(c->dt);
+        for (int64_t k = 0; k < n; k++) c->iacc += (uint64_t)tr->load_int64(q + k * stride);
+        return;
+    }
+    double s = inner_sum(q, stride, n, c->dt, c->load);
+    if (c->dt == CT_FLOAT64) c->dacc += s;
+    else c->facc += (float)s;
+}
+
+static void sum_ctx_init(sum_ctx *c, ct_dtype dt) {
+    memset(c, 0, sizeof *c);
+    c->dt = dt;
+    c->load = dt == CT_FLOAT32 ? ld_f32 : dt == CT_FLOAT64 ? ld_f64 : ct__traits(dt)->load_double;
+}
+
+static double sum_ctx_value(const sum_ctx *c) { return c->dt == CT_FLOAT64 ? c->dacc : (double)c->facc; }
+
+static void sum_store(const plan *p, int64_t o, const sum_ctx *c) {
+    char *dst = p->out + o * (int64_t)ct__traits(p->out_dtype)->itemsize;
+    if (ct__traits(p->in_dtype)->is_floating) ct__traits(p->out_dtype)->store_double(dst, sum_ctx_value(c));
+    else ct__store_int64(dst, p->out_dtype, (int64_t)c->iacc);
+}
+
+static void sum_outputs(int64_t b, int64_t e, void *vp) {
+    const plan *p = vp;
     for (int64_t o = b; o < e; o++) {
-        const char *base = p->in;
-        int64_t rem = o;
-        for (int d = p->nk - 1; d >= 0; d--) {
-            base += (rem % p->ksizes[d]) * p->kstrides[d] * (int64_t)p->item;
-            rem /= p->ksizes[d];
-        }
-        double ds = 0;
-        int64_t is = 0;
-        if (p->nr == 0) { /* nothing reduced (a 0-dim input): copy */
-            ds = ct__traits(p->in_dtype)->load_double(base);
-            is = ct__traits(p->in_dtype)->load_int64(base);
-        } else if (p->rnumel > 0) {
-            block_sum(p, base, 0, p->rnumel, &ds, &is);
-        }
-        store(p, o, ds, is);
+        sum_ctx c;
+        sum_ctx_init(&c, p->in_dtype);
+        walk(p, block_base(p, o), 0, p->rnumel, sum_run, &c);
+        sum_store(p, o, &c);
     }
 }
 
 typedef struct {
-    const sum_plan *p;
-    double *dparts;
-    int64_t *iparts;
+    const plan *p;
+    sum_ctx *parts;
     int64_t chunk;
 } full_ctx;
 
@@ -105,42 +271,208 @@ static void full_range(int64_t b, int64_t e, void *vctx) {
     full_ctx *c = vctx;
     for (int64_t k = b; k < e; k++) {
         int64_t rb = k * c->chunk, re = rb + c->chunk < c->p->rnumel ? rb + c->chunk : c->p->rnumel;
-        block_sum(c->p, c->p->in, rb, re, &c->dparts[k], &c->iparts[k]);
+        walk(c->p, c->p->in, rb, re, sum_run, &c->parts[k]);
     }
 }
 
 void ct__kernel_sum(void *out, ct_dtype out_dtype, const void *in, ct_dtype in_dtype, int ndim, const int64_t *sizes,
                     const int64_t *in_strides, const bool *reduce) {
-    sum_plan p = {.in = in, .item = ct__traits(in_dtype)->itemsize, .in_dtype = in_dtype, .out_dtype = out_dtype,
-                  .out = out, .rnumel = 1};
-    int64_t onumel = 1;
-    for (int d = 0; d < ndim; d++) {
-        if (reduce[d]) {
-            p.rsizes[p.nr] = sizes[d];
-            p.rstrides[p.nr++] = in_strides[d];
-            p.rnumel *= sizes[d];
-        } else {
-            p.ksizes[p.nk] = sizes[d];
-            p.kstrides[p.nk++] = in_strides[d];
-            onumel *= sizes[d];
-        }
-    }
-    if (onumel == 0) return;
-    if (onumel == 1 && p.nr > 0 && p.rnumel >= 2 * CT_GRAIN_SIZE) {
-        /* one output: split the reduction into chunks, add the partials in order */
+    plan p;
+    make_plan(&p, in, in_dtype, ndim, sizes, in_strides, reduce);
+    p.out = out;
+    p.out_dtype = out_dtype;
+    if (p.onumel == 0) return;
+    if (p.onumel == 1 && p.nr > 0 && p.rnumel >= 2 * CT_GRAIN_SIZE && ct_get_num_threads() > 1) {
+        /* one output: chunks in parallel, partials added in order */
         enum { MAX_CHUNKS = 64 };
-        double dparts[MAX_CHUNKS] = {0};
-        int64_t iparts[MAX_CHUNKS] = {0};
-        int64_t nchunks = p.rnumel / CT_GRAIN_SIZE;
+        sum_ctx parts[MAX_CHUNKS];
+        int64_t nchunks = ct_get_num_threads();
         if (nchunks > MAX_CHUNKS) nchunks = MAX_CHUNKS;
-        full_ctx c = {&p, dparts, iparts, (p.rnumel + nchunks - 1) / nchunks};
+        for (int64_t k = 0; k < nchunks; k++) sum_ctx_init(&parts[k], in_dtype);
+        full_ctx c = {&p, parts, (p.rnumel + nchunks - 1) / nchunks};
         ct_parallel_for(0, nchunks, 1, full_range, &c);
-        double ds = 0;
-        uint64_t us = 0;
-        for (int64_t k = 0; k < nchunks; k++) ds += dparts[k], us += (uint64_t)iparts[k];
-        store(&p, 0, ds, (int64_t)us);
+        sum_ctx total;
+        sum_ctx_init(&total, in_dtype);
+        for (int64_t k = 0; k < nchunks; k++) {
+            total.dacc += parts[k].dacc;
+            total.facc += parts[k].facc;
+            total.iacc += parts[k].iacc;
+        }
+        sum_store(&p, 0, &total);
         return;
     }
     int64_t grain = p.rnumel > 0 ? CT_GRAIN_SIZE / p.rnumel : CT_GRAIN_SIZE;
-    ct_parallel_for(0, onumel, grain > 0 ? grain : 1, outputs_range, &p);
+    ct_parallel_for(0, p.onumel, grain > 0 ? grain : 1, sum_outputs, &p);
+}
+
+/* ---- generic reductions over a gathered block ---- */
+
+typedef struct {
+    double *d;
+    int64_t *i;
+    int64_t n;
+    const ct_dtype_traits *tr;
+} gather_ctx;
+
+static void gather_run(const char *q, int64_t stride, int64_t n, void *vctx) {
+    gather_ctx *g = vctx;
+    for (int64_t k = 0; k < n; k++) {
+        if (g->d) g->d[g->n] = g->tr->load_double(q + k * stride);
+        else g->i[g->n] = g->tr->load_int64(q + k * stride);
+        g->n++;
+    }
+}
+
+static double reduce_float(const plan *p, const double *x, int64_t n, double *second) {
+    switch (p->kind) {
+    case CT_REDUCE_NANSUM: {
+        double s = 0;
+        for (int64_t k = 0; k < n; k++)
+            if (!isnan(x[k])) s += x[k];
+        return s;
+    }
+    case CT_REDUCE_PROD: {
+        double s = 1;
+        for (int64_t k = 0; k < n; k++) s *= x[k];
+        return s;
+    }
+    case CT_REDUCE_VAR:
+    case CT_REDUCE_STD: {
+        double m = 0;
+        for (int64_t k = 0; k < n; k++) m += x[k];
+        m = n > 0 ? m / (double)n : NAN;
+        double m2 = 0;
+        for (int64_t k = 0; k < n; k++) m2 += (x[k] - m) * (x[k] - m);
+        double den = (double)n - p->param;
+        if (den < 0) den = 0;
+        double v = m2 / den;
+        if (n == 0) v = NAN;
+        *second = m;
+        return p->kind == CT_REDUCE_STD ? sqrt(v) : v;
+    }
+    case CT_REDUCE_NORM: {
+        double pp = p->param, s = 0;
+        if (pp == 0) {
+            for (int64_t k = 0; k < n; k++) s += x[k] != 0;
+            return s;
+        }
+        if (isinf(pp)) {
+            if (n == 0) return 0;
+            s = fabs(x[0]);
+            for (int64_t k = 0; k < n; k++) {
+                double a = fabs(x[k]);
+                if (isnan(a) || isnan(s)) s = NAN;
+                else if (pp > 0 ? a > s : a < s) s = a;
+            }
+            return s;
+        }
+        if (pp == 1) {
+            for (int64_t k = 0; k < n; k++) s += fabs(x[k]);
+            return s;
+        }
+        if (pp == 2) {
+            for (int64_t k = 0; k < n; k++) s += x[k] * x[k];
+            return sqrt(s);
+        }
+        for (int64_t k = 0; k < n; k++) s += pow(fabs(x[k]), pp);
+        return pow(s, 1.0 / pp);
+    }
+    case CT_REDUCE_LOGSUMEXP: {
+        if (n == 0) return -INFINITY;
+        double m = x[0];
+        for (int64_t k = 1; k < n; k++)
+            if (isnan(x[k]) || x[k] > m) m = isnan(m) ? m : x[k];
+        if (isinf(m)) m = 0;
+        double s = 0;
+        for (int64_t k = 0; k < n; k++) s += exp(x[k] - m);
+        return log(s) + m;
+    }
+    case CT_REDUCE_ALL: {
+        for (int64_t k = 0; k < n; k++)
+            if (x[k] == 0) return 0;
+        return 1;
+    }
+    case CT_REDUCE_ANY: {
+        for (int64_t k = 0; k < n; k++)
+            if (x[k] != 0) return 1;
+        return 0;
+    }
+    case CT_REDUCE_COUNT_NONZERO: {
+        double c = 0;
+        for (int64_t k = 0; k < n; k++) c += x[k] != 0;
+        return c;
+    }
+    }
+    return 0;
+}
+
+static int64_t reduce_int(const plan *p, const int64_t *x, int64_t n) {
+    switch (p->kind) {
+    case CT_REDUCE_NANSUM: {
+        uint64_t s = 0;
+        for (int64_t k = 0; k < n; k++) s += (uint64_t)x[k];
+        return (int64_t)s;
+    }
+    case CT_REDUCE_PROD: {
+        uint64_t s = 1;
+        for (int64_t k = 0; k < n; k++) s *= (uint64_t)x[k];
+        return (int64_t)s;
+    }
+    case CT_REDUCE_ALL:
+        for (int64_t k = 0; k < n; k++)
+            if (x[k] == 0) return 0;
+        return 1;
+    case CT_REDUCE_ANY:
+        for (int64_t k = 0; k < n; k++)
+            if (x[k] != 0) return 1;
+        return 0;
+    case CT_REDUCE_COUNT_NONZERO: {
+        int64_t c = 0;
+        for (int64_t k = 0; k < n; k++) c += x[k] != 0;
+        return c;
+    }
+    default: return 0; /* the op layer sends floating kinds only floats */
+    }
+}
+
+static void reduce_outputs(int64_t b, int64_t e, void *vp) {
+    const plan *p = vp;
+    const ct_dtype_traits *tr = ct__traits(p->in_dtype);
+    bool fl = tr->is_floating;
+    size_t bytes = (size_t)(p->rnumel > 0 ? p->rnumel : 1) * 8;
+    void *buf = malloc(bytes);
+    if (!buf) return; /* out of memory: outputs stay as they were */
+    size_t oitem = ct__traits(p->out_dtype)->itemsize;
+    for (int64_t o = b; o < e; o++) {
+        gather_ctx g = {fl ? buf : NULL, fl ? NULL : buf, 0, tr};
+        walk(p, block_base(p, o), 0, p->rnumel, gather_run, &g);
+        char *dst = p->out + o * (int64_t)oitem;
+        if (fl) {
+            double second = 0;
+            double v = reduce_float(p, g.d, g.n, &second);
+            if (p->kind == CT_REDUCE_COUNT_NONZERO || !ct_dtype_is_floating_point(p->out_dtype))
+                ct__store_int64(dst, p->out_dtype, (int64_t)v);
+            else
+                ct__traits(p->out_dtype)->store_double(dst, v);
+            if (p->out2) ct__traits(p->out_dtype)->store_double(p->out2 + o * (int64_t)oitem, second);
+        } else {
+            ct__store_int64(dst, p->out_dtype, reduce_int(p, g.i, g.n));
+        }
+    }
+    free(buf);
+}
+
+void ct__kernel_reduce(ct_reduce_kind kind, double param, void *out, void *out2, ct_dtype out_dtype, const void *in,
+                       ct_dtype in_dtype, int ndim, const int64_t *sizes, const int64_t *in_strides,
+                       const bool *reduce) {
+    plan p;
+    make_plan(&p, in, in_dtype, ndim, sizes, in_strides, reduce);
+    p.out = out;
+    p.out2 = out2;
+    p.out_dtype = out_dtype;
+    p.kind = kind;
+    p.param = param;
+    if (p.onumel == 0) return;
+    int64_t grain = p.rnumel > 0 ? CT_GRAIN_SIZE / p.rnumel : CT_GRAIN_SIZE;
+    ct_parallel_for(0, p.onumel, grain > 0 ? grain : 1, reduce_outputs, &p);
 }
