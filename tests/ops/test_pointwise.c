@@ -69,7 +69,7 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
 /* zero gradients (no graph to differentiate again) and kinks */
 static const char *const once[] = {"sign",   "sign_",  "floor", "floor_", "ceil",           "ceil_",
                                    "round",  "round_", "trunc", "trunc_", "round_decimals", "round_decimals_",
-                                   "relu",   "relu_",  "abs",   "abs_",   NULL};
+                                   "relu",   "relu_",  NULL};
 
 /* inputs holding inf / NaN: gradients are compared, finite differences are meaningless */
 static const char *const no_gc[] = {"nan_to_num_sp", "nan_to_num_sp_", NULL};
