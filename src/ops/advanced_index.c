@@ -19,7 +19,8 @@ typedef struct adv {
 static int canonicalize(const ct_tensor *x, int n, const ct_tensor *const *indices, adv *a) {
     memset(a, 0, sizeof *a);
     int used = 0;
-    for (int i = 0; i < n; i++) used += indices[i] ? (indices[i]->dtype == CT_BOOL || indices[i]->dtype == CT_UINT8 ? indices[i]->ndim : 1) : 1;
+    for (int i = 0; i < n; i++)
+        used += indices[i] ? (indices[i]->dtype == CT_BOOL || indices[i]->dtype == CT_UINT8 ? indices[i]->ndim : 1) : 1;
     if (used > x->ndim) {
         ct__error("too many indices for tensor of dimension %d (got %d)", x->ndim, used);
         return CT_ERROR;
@@ -76,7 +77,8 @@ static int canonicalize(const ct_tensor *x, int n, const ct_tensor *const *indic
             char msg[1024] = "", s[256];
             for (int j = 0; j < m; j++) {
                 if (j) strncat(msg, ", ", sizeof msg - strlen(msg) - 1);
-                strncat(msg, ct__format_shape(s, sizeof s, cols[j]->ndim, cols[j]->sizes), sizeof msg - strlen(msg) - 1);
+                strncat(msg, ct__format_shape(s, sizeof s, cols[j]->ndim, cols[j]->sizes),
+                        sizeof msg - strlen(msg) - 1);
             }
             ct__error("shape mismatch: indexing tensors could not be broadcast together with shapes %s", msg);
             rc = CT_ERROR;
@@ -97,7 +99,8 @@ static int canonicalize(const ct_tensor *x, int n, const ct_tensor *const *indic
         }
         if (!a->packed) rc = CT_ERROR;
     }
-    for (int k = 0; k < m; k++) ct_free(cols[k]);
+    for (int k = 0; k < m; k++)
+        ct_free(cols[k]);
     if (rc != CT_OK) {
         ct_free(a->packed);
         a->packed = NULL;
@@ -122,7 +125,8 @@ static void plan_free(plan *p) {
 static int make_plan(const ct_tensor *x, const adv *a, plan *p) {
     memset(p, 0, sizeof *p);
     bool adjacent = true;
-    for (int k = 1; k < a->m; k++) adjacent &= a->dims[k] == a->dims[k - 1] + 1;
+    for (int k = 1; k < a->m; k++)
+        adjacent &= a->dims[k] == a->dims[k - 1] + 1;
     if (adjacent) {
         p->xp = ct__retain(x);
         p->s = a->dims[0];
@@ -130,7 +134,8 @@ static int make_plan(const ct_tensor *x, const adv *a, plan *p) {
         int64_t perm[CT_MAX_DIMS];
         int q = 0;
         bool is_idx[CT_MAX_DIMS] = {0};
-        for (int k = 0; k < a->m; k++) perm[q++] = a->dims[k], is_idx[a->dims[k]] = true;
+        for (int k = 0; k < a->m; k++)
+            perm[q++] = a->dims[k], is_idx[a->dims[k]] = true;
         for (int d = 0; d < x->ndim; d++)
             if (!is_idx[d]) perm[q++] = d;
         p->xp = ct__permute(x, x->ndim, perm);
@@ -177,9 +182,12 @@ static void plan_geom(const plan *p, const adv *a, ct__index_geom *g) {
     g->ndim = p->ndim;
     memcpy(g->sizes, p->sizes, sizeof g->sizes);
     int64_t xs[CT_MAX_DIMS] = {0}, is[CT_MAX_DIMS] = {0};
-    for (int d = 0; d < s; d++) xs[d] = p->xp->strides[d];
-    for (int d = s + m; d < p->xp->ndim; d++) xs[d - m + bn] = p->xp->strides[d];
-    for (int d = 0; d < bn; d++) is[s + d] = p->offsets->strides[d];
+    for (int d = 0; d < s; d++)
+        xs[d] = p->xp->strides[d];
+    for (int d = s + m; d < p->xp->ndim; d++)
+        xs[d - m + bn] = p->xp->strides[d];
+    for (int d = 0; d < bn; d++)
+        is[s + d] = p->offsets->strides[d];
     g->idx = ct__data(p->offsets);
     g->idx_dtype = CT_INT64;
     memcpy(g->idx_st, is, sizeof is);
@@ -201,7 +209,8 @@ static ct_tensor *index_put_canon(const ct_tensor *x, const adv *a, const ct_ten
 /* saved[0] = packed; ints[0] = m, ints[1..m] = dims; ndim_arg/shape_arg = x's shape */
 static void keep_adv(ct_node *n, const adv *a, const ct_tensor *x) {
     n->ints[0] = a->m;
-    for (int k = 0; k < a->m; k++) n->ints[1 + k] = a->dims[k];
+    for (int k = 0; k < a->m; k++)
+        n->ints[1 + k] = a->dims[k];
     n->ndim_arg = x->ndim;
     memcpy(n->shape_arg, x->sizes, sizeof n->shape_arg);
 }
@@ -209,7 +218,8 @@ static void keep_adv(ct_node *n, const adv *a, const ct_tensor *x) {
 static int unpack_adv(ct_node *n, adv *a) {
     memset(a, 0, sizeof *a);
     a->m = (int)n->ints[0];
-    for (int k = 0; k < a->m; k++) a->dims[k] = (int)n->ints[1 + k];
+    for (int k = 0; k < a->m; k++)
+        a->dims[k] = (int)n->ints[1 + k];
     a->packed = ct__unpack(n, 0);
     return a->packed ? CT_OK : CT_ERROR;
 }

@@ -22,7 +22,8 @@ int ct__index_write_back(ct_tensor *a, ct_tensor *r) {
     char s1[256], s2[256];
     if (r->ndim != a->ndim || memcmp(r->sizes, a->sizes, (size_t)a->ndim * sizeof *a->sizes)) {
         ct__error("output with shape %s doesn't match the broadcast shape %s",
-                  ct__format_shape(s1, sizeof s1, a->ndim, a->sizes), ct__format_shape(s2, sizeof s2, r->ndim, r->sizes));
+                  ct__format_shape(s1, sizeof s1, a->ndim, a->sizes),
+                  ct__format_shape(s2, sizeof s2, r->ndim, r->sizes));
         rc = CT_ERROR;
     } else if (!can_cast(r->dtype, a->dtype)) {
         ct__error("result type %s can't be cast to the desired output type %s", ct__traits(r->dtype)->scalar_name,
@@ -69,7 +70,8 @@ int ct__index_write_back(ct_tensor *a, ct_tensor *r) {
 static const char *fmt(char *buf, size_t n, int ndim, const int64_t *s) {
     size_t k = 0;
     buf[0] = 0;
-    for (int i = 0; i < ndim && k < n; i++) k += (size_t)snprintf(buf + k, n - k, i ? " %lld" : "%lld", (long long)s[i]);
+    for (int i = 0; i < ndim && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, i ? " %lld" : "%lld", (long long)s[i]);
     return buf;
 }
 
@@ -89,7 +91,8 @@ static ct_tensor *reshape_back(ct_tensor *r, int ndim, const int64_t *sizes) {
  * (ndim, sizes) with sizes[dim] = numel(index), other dims stride 0 */
 static ct_tensor *expand_index(const ct_tensor *index, int ndim, const int64_t *sizes, int dim) {
     int64_t n = ct__numel(index), vs[CT_MAX_DIMS], es[CT_MAX_DIMS];
-    for (int d = 0; d < ndim; d++) vs[d] = d == dim ? n : 1, es[d] = d == dim ? n : sizes[d];
+    for (int d = 0; d < ndim; d++)
+        vs[d] = d == dim ? n : 1, es[d] = d == dim ? n : sizes[d];
     ct_tensor *l = ct__as_dtype(index, CT_INT64);
     ct_tensor *c = l ? ct__reshape(l, ndim, vs) : NULL;
     ct_tensor *e = c ? ct__expand(c, ndim, es) : NULL;
@@ -223,8 +226,9 @@ static int slices_match(const ct_tensor *self, const ct_tensor *src, int d) {
     for (int i = 0, k = 0; i < self->ndim; i++) {
         if (i == d) continue;
         if (self->sizes[i] != src->sizes[i] && src->sizes[i] != 1) {
-            ct__error("The size of tensor a (%lld) must match the size of tensor b (%lld) at non-singleton dimension %d",
-                      (long long)self->sizes[i], (long long)src->sizes[i], k);
+            ct__error(
+                "The size of tensor a (%lld) must match the size of tensor b (%lld) at non-singleton dimension %d",
+                (long long)self->sizes[i], (long long)src->sizes[i], k);
             return CT_ERROR;
         }
         k++;
@@ -432,12 +436,13 @@ ct_tensor *ct_index_reduce(const ct_tensor *self, int64_t dim, const ct_tensor *
 
 /* ---- masked_fill ---- */
 
-/* broadcast shape of mask and self; a uint8 mask must hold only 0 and 1 */
+/* broadcast shape of mask and self; a non-bool mask must hold only 0 and 1
+ * (PyTorch 1.13 accepts uint8 and, out of its checks, integer masks) */
 static int mask_bcast(const ct_tensor *self, const ct_tensor *mask, int *ndim, int64_t *shape) {
     *ndim = ct_broadcast_shapes(mask->ndim, mask->sizes, self->ndim, self->sizes, shape);
     if (*ndim < 0) return CT_ERROR;
     int64_t bad;
-    if (mask->dtype == CT_UINT8) {
+    if (mask->dtype != CT_BOOL) {
         ct_tensor *m = ct__to_dtype_copy(mask, CT_INT64);
         if (!m) return CT_ERROR;
         bool found = ct__index_find_bad(ct__data(m), CT_INT64, m->ndim, m->sizes, m->strides, 0, 2, &bad);
@@ -538,8 +543,8 @@ static ct_tensor *masked_fill_impl(const ct_tensor *self, const ct_tensor *mask,
     const ct_tensor *in[2] = {self, value_t};
     int nin = value_t ? 2 : 1;
     if (ct__any_requires_grad(nin, in)) {
-        ct_node *n = ct__record(value_t ? "MaskedFillBackward1" : "MaskedFillBackward0", masked_fill_backward, out,
-                                nin, in);
+        ct_node *n =
+            ct__record(value_t ? "MaskedFillBackward1" : "MaskedFillBackward0", masked_fill_backward, out, nin, in);
         if (!n || ct__save(n, 0, mask, false, 0) != CT_OK) {
             ct_free(out);
             return NULL;
@@ -598,8 +603,14 @@ ct_tensor *ct_take(const ct_tensor *self, const ct_tensor *index) {
     ct_tensor *flat = ct__reshape(self, 1, &numel);
     ct_tensor *out = flat ? ct__empty(self->dtype, index->ndim, index->sizes) : NULL;
     if (out) {
-        ct__index_geom g = {.dtype = self->dtype, .ndim = index->ndim, .dst = ct__data(out), .src = ct__data(flat),
-                            .idx = ct__data(index), .idx_dtype = CT_INT64, .wrap = true, .dim_size = numel,
+        ct__index_geom g = {.dtype = self->dtype,
+                            .ndim = index->ndim,
+                            .dst = ct__data(out),
+                            .src = ct__data(flat),
+                            .idx = ct__data(index),
+                            .idx_dtype = CT_INT64,
+                            .wrap = true,
+                            .dim_size = numel,
                             .dim_stride = flat->strides[0]};
         memcpy(g.sizes, index->sizes, sizeof g.sizes);
         memcpy(g.dst_st, out->strides, sizeof g.dst_st);
@@ -626,7 +637,8 @@ ct_tensor *ct_nonzero(const ct_tensor *self) {
     memcpy(w.st[0], self->strides, sizeof w.st[0]);
     const char *p = ct__data(self);
     int64_t item = (int64_t)ct__traits(self->dtype)->itemsize;
-    for (int64_t k = 0; k < n; k++, ct__walker_next(&w)) count += ct__elem_nonzero(self->dtype, p + w.off[0] * item);
+    for (int64_t k = 0; k < n; k++, ct__walker_next(&w))
+        count += ct__elem_nonzero(self->dtype, p + w.off[0] * item);
     int64_t shape[2] = {count, self->ndim};
     ct_tensor *out = ct__empty(CT_INT64, 2, shape);
     if (!out || count == 0 || self->ndim == 0) return out;
@@ -657,7 +669,8 @@ int ct_nonzero_tuple(const ct_tensor *self, ct_tensor **out) {
             ct_free(c);
         }
         if (!out[i]) {
-            for (int j = 0; j < i; j++) ct_free(out[j]), out[j] = NULL;
+            for (int j = 0; j < i; j++)
+                ct_free(out[j]), out[j] = NULL;
             ct_free(nz);
             return CT_ERROR;
         }
@@ -701,7 +714,8 @@ ct_tensor *ct_masked_select(const ct_tensor *self, const ct_tensor *mask) {
     const char *pm = ct__data(mask), *ps = ct__data(self);
     int64_t mi = (int64_t)ct__traits(mask->dtype)->itemsize, si = (int64_t)ct__traits(self->dtype)->itemsize;
     ct__walker w2 = w;
-    for (k = 0; k < n; k++, ct__walker_next(&w)) count += ct__elem_nonzero(mask->dtype, pm + w.off[1] * mi);
+    for (k = 0; k < n; k++, ct__walker_next(&w))
+        count += ct__elem_nonzero(mask->dtype, pm + w.off[1] * mi);
     ct_tensor *out = ct__empty(self->dtype, 1, &count);
     if (!out) return NULL;
     char *po = ct__data(out);

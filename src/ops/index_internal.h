@@ -14,10 +14,9 @@ int ct__index_write_back(ct_tensor *a, ct_tensor *r);
  * scatter: a contiguous copy of self with src (NULL: value) combined in
  * at the indexed positions; gather: out of index's shape. On an
  * out-of-range index: NULL, *bad set, no error set (the caller words it). */
-ct_tensor *ct__scatter_run(const ct_tensor *self, int dim, const ct_tensor *index, const ct_tensor *src,
-                           double value, ct__scatter_op op, double alpha, bool wrap, bool *oob, int64_t *bad);
-ct_tensor *ct__gather_run(const ct_tensor *self, int dim, const ct_tensor *index, bool wrap, bool *oob,
-                          int64_t *bad);
+ct_tensor *ct__scatter_run(const ct_tensor *self, int dim, const ct_tensor *index, const ct_tensor *src, double value,
+                           ct__scatter_op op, double alpha, bool wrap, bool *oob, int64_t *bad);
+ct_tensor *ct__gather_run(const ct_tensor *self, int dim, const ct_tensor *index, bool wrap, bool *oob, int64_t *bad);
 
 /* zeros of (ndim, sizes) in dtype */
 ct_tensor *ct__index_zeros(ct_dtype dtype, int ndim, const int64_t *sizes);
@@ -26,8 +25,6 @@ ct_tensor *ct__index_zeros(ct_dtype dtype, int ndim, const int64_t *sizes);
 ct_tensor *ct__index_eq_mask(const ct_tensor *a, const ct_tensor *b, ct_dtype dtype);
 /* Graph-free bool mask of t == value. */
 ct_tensor *ct__index_eq_value(const ct_tensor *t, double value);
-
-
 
 /* scatter_reduce with a wrapped dim and a parsed reduction (0 sum, 1 prod,
  * 2 mean, 3 amax, 4 amin), recording node `name`. *oob on entry: true to

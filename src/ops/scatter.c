@@ -20,8 +20,8 @@ static void geom_common(ct__index_geom *g, const ct_tensor *index, int dim, cons
     g->alpha = 1.0;
 }
 
-ct_tensor *ct__scatter_run(const ct_tensor *self, int dim, const ct_tensor *index, const ct_tensor *src,
-                           double value, ct__scatter_op op, double alpha, bool wrap, bool *oob, int64_t *bad) {
+ct_tensor *ct__scatter_run(const ct_tensor *self, int dim, const ct_tensor *index, const ct_tensor *src, double value,
+                           ct__scatter_op op, double alpha, bool wrap, bool *oob, int64_t *bad) {
     *oob = false;
     ct_tensor *out = ct__clone(self);
     if (!out) return NULL;
@@ -43,8 +43,7 @@ ct_tensor *ct__scatter_run(const ct_tensor *self, int dim, const ct_tensor *inde
     return out;
 }
 
-ct_tensor *ct__gather_run(const ct_tensor *self, int dim, const ct_tensor *index, bool wrap, bool *oob,
-                          int64_t *bad) {
+ct_tensor *ct__gather_run(const ct_tensor *self, int dim, const ct_tensor *index, bool wrap, bool *oob, int64_t *bad) {
     *oob = false;
     ct_tensor *out = ct__empty(self->dtype, index->ndim, index->sizes);
     if (!out) return NULL;
@@ -132,8 +131,7 @@ static int gather_checks(const ct_tensor *self, int64_t dim, const ct_tensor *in
     return CT_OK;
 }
 
-static int scatter_checks(const ct_tensor *self, int64_t dim, const ct_tensor *index, const ct_tensor *src,
-                          int *wdim) {
+static int scatter_checks(const ct_tensor *self, int64_t dim, const ct_tensor *index, const ct_tensor *src, int *wdim) {
     int d = ct__wrap_dim(dim, self->ndim);
     if (d < 0) return CT_ERROR;
     *wdim = d;
@@ -162,9 +160,10 @@ static int scatter_checks(const ct_tensor *self, int64_t dim, const ct_tensor *i
     if (wrong) {
         char a[256], b[256], c[256];
         if (src)
-            ct__error("Expected index %s to be smaller than self %s apart from dimension %d and to be smaller size than "
-                      "src %s",
-                      fmt(a, sizeof a, index), fmt(b, sizeof b, self), d, fmt(c, sizeof c, src));
+            ct__error(
+                "Expected index %s to be smaller than self %s apart from dimension %d and to be smaller size than "
+                "src %s",
+                fmt(a, sizeof a, index), fmt(b, sizeof b, self), d, fmt(c, sizeof c, src));
         else
             ct__error("Expected index %s to be smaller than self %s apart from dimension %d", fmt(a, sizeof a, index),
                       fmt(b, sizeof b, self), d);
@@ -337,12 +336,18 @@ static double reduce_init(red_kind k, ct_dtype dt) {
     bool mx = k == RED_AMAX;
     if (ct_dtype_is_floating_point(dt)) return mx ? -INFINITY : INFINITY;
     switch (dt) {
-    case CT_BOOL: return mx ? 0 : 1;
-    case CT_UINT8: return mx ? 0 : 255;
-    case CT_INT8: return mx ? -128 : 127;
-    case CT_INT16: return mx ? -32768 : 32767;
-    case CT_INT32: return mx ? -2147483648.0 : 2147483647.0;
-    default: return mx ? -0x1p63 : 0x1p63; /* the kernel saturates 2^63 to INT64_MAX */
+    case CT_BOOL:
+        return mx ? 0 : 1;
+    case CT_UINT8:
+        return mx ? 0 : 255;
+    case CT_INT8:
+        return mx ? -128 : 127;
+    case CT_INT16:
+        return mx ? -32768 : 32767;
+    case CT_INT32:
+        return mx ? -2147483648.0 : 2147483647.0;
+    default:
+        return mx ? -0x1p63 : 0x1p63; /* the kernel saturates 2^63 to INT64_MAX */
     }
 }
 
@@ -395,9 +400,9 @@ static ct_tensor *scatter_reduce_core(const ct_tensor *self, int dim, const ct_t
     int64_t bad = 0;
     bool quiet = *oobp; /* the caller words out-of-range itself */
     if (s && i && v) {
-        base = include_self ? ct__retain(s)
-                            : ct__scatter_run(s, dim, i, NULL, reduce_init(k, self->dtype), CT__SC_COPY, 1.0, false,
-                                              &oob, &bad);
+        base = include_self
+                   ? ct__retain(s)
+                   : ct__scatter_run(s, dim, i, NULL, reduce_init(k, self->dtype), CT__SC_COPY, 1.0, false, &oob, &bad);
         if (base) r = ct__scatter_run(base, dim, i, v, 0, reduce_op(k), 1.0, false, &oob, &bad);
         if (oob && !quiet) oob_error(bad, dim, s->sizes[dim]);
         *oobp = oob;

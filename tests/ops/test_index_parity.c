@@ -12,7 +12,8 @@ static ct_tensor *cloned(ct_tensor *x) { return ct_clone(x); }
 /* pattern tokens: 'i' = the next input, 'n' = NULL (':') */
 static int read_pattern(const op_call *c, ct_tensor *const *in, int first, const ct_tensor **idx) {
     int n = vec_len(c->vc, "pat"), k = first;
-    for (int i = 0; i < n; i++) idx[i] = !strcmp(vec_tok(c->vc, "pat", i), "i") ? in[k++] : NULL;
+    for (int i = 0; i < n; i++)
+        idx[i] = !strcmp(vec_tok(c->vc, "pat", i), "i") ? in[k++] : NULL;
     return n;
 }
 
@@ -53,7 +54,8 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
     if (!strcmp(op, "index_put") || !strcmp(op, "index_put_")) {
         const ct_tensor *idx[CT_MAX_DIMS];
         int n = read_pattern(c, in, 1, idx), ni = 0;
-        for (int i = 0; i < n; i++) ni += idx[i] != NULL;
+        for (int i = 0; i < n; i++)
+            ni += idx[i] != NULL;
         if (op[9] == '\0') return ct_index_put(in[0], n, idx, in[1 + ni], a[0] != 0);
         ct_tensor *x = cloned(in[0]);
         return x && ct_index_put_(x, n, idx, in[1 + ni], a[0] != 0) == CT_OK ? x : NULL;
@@ -62,17 +64,28 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
     ct_tensor *x = cloned(in[0]);
     if (!x) return NULL;
     int rc = CT_ERROR;
-    if (!strcmp(op, "scatter_")) rc = ct_scatter_(x, d, in[1], in[2]);
-    else if (!strcmp(op, "scatter_add_")) rc = ct_scatter_add_(x, d, in[1], in[2]);
-    else if (!strcmp(op, "scatter_reduce_")) rc = ct_scatter_reduce_(x, d, in[1], in[2], red, a[1] != 0);
-    else if (!strcmp(op, "index_add_")) rc = ct_index_add_(x, d, in[1], in[2], a[1]);
-    else if (!strcmp(op, "index_copy_")) rc = ct_index_copy_(x, d, in[1], in[2]);
-    else if (!strcmp(op, "index_fill_")) rc = ct_index_fill_(x, d, in[1], a[1]);
-    else if (!strcmp(op, "index_reduce_")) rc = ct_index_reduce_(x, d, in[1], in[2], red, a[1] != 0);
-    else if (!strcmp(op, "masked_fill_")) rc = ct_masked_fill_(x, in[1], a[0]);
-    else if (!strcmp(op, "masked_fill_t_")) rc = ct_masked_fill_tensor_(x, in[1], in[2]);
-    else if (!strcmp(op, "masked_scatter_")) rc = ct_masked_scatter_(x, in[1], in[2]);
-    else cr_assert_fail("unknown op %s", op);
+    if (!strcmp(op, "scatter_"))
+        rc = ct_scatter_(x, d, in[1], in[2]);
+    else if (!strcmp(op, "scatter_add_"))
+        rc = ct_scatter_add_(x, d, in[1], in[2]);
+    else if (!strcmp(op, "scatter_reduce_"))
+        rc = ct_scatter_reduce_(x, d, in[1], in[2], red, a[1] != 0);
+    else if (!strcmp(op, "index_add_"))
+        rc = ct_index_add_(x, d, in[1], in[2], a[1]);
+    else if (!strcmp(op, "index_copy_"))
+        rc = ct_index_copy_(x, d, in[1], in[2]);
+    else if (!strcmp(op, "index_fill_"))
+        rc = ct_index_fill_(x, d, in[1], a[1]);
+    else if (!strcmp(op, "index_reduce_"))
+        rc = ct_index_reduce_(x, d, in[1], in[2], red, a[1] != 0);
+    else if (!strcmp(op, "masked_fill_"))
+        rc = ct_masked_fill_(x, in[1], a[0]);
+    else if (!strcmp(op, "masked_fill_t_"))
+        rc = ct_masked_fill_tensor_(x, in[1], in[2]);
+    else if (!strcmp(op, "masked_scatter_"))
+        rc = ct_masked_scatter_(x, in[1], in[2]);
+    else
+        cr_assert_fail("unknown op %s", op);
     return rc == CT_OK ? x : NULL;
 }
 

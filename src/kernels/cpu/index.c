@@ -30,9 +30,15 @@ bool ct__elem_nonzero(ct_dtype dtype, const char *p) {
 /* integer store with C's modular truncation (as PyTorch's static_cast) */
 static void store_int(ct_dtype d, char *p, int64_t v) {
     switch (d) {
-    case CT_BOOL: *(uint8_t *)p = v != 0; break;
-    case CT_UINT8: *(uint8_t *)p = (uint8_t)v; break;
-    case CT_INT8: *(int8_t *)p = (int8_t)(uint8_t)v; break;
+    case CT_BOOL:
+        *(uint8_t *)p = v != 0;
+        break;
+    case CT_UINT8:
+        *(uint8_t *)p = (uint8_t)v;
+        break;
+    case CT_INT8:
+        *(int8_t *)p = (int8_t)(uint8_t)v;
+        break;
     case CT_INT16: {
         int16_t x = (int16_t)(uint16_t)v;
         memcpy(p, &x, sizeof x);
@@ -43,7 +49,9 @@ static void store_int(ct_dtype d, char *p, int64_t v) {
         memcpy(p, &x, sizeof x);
         break;
     }
-    default: memcpy(p, &v, sizeof v); break;
+    default:
+        memcpy(p, &v, sizeof v);
+        break;
     }
 }
 
@@ -57,19 +65,27 @@ static void combine(ct_dtype d, ct__scatter_op op, char *dst, const char *src, d
             tr->store_double(dst, value);
         else
             store_int(d, dst,
-                      d == CT_BOOL             ? (value != 0)
-                      : value >= 0x1p63        ? INT64_MAX
-                      : value < -0x1p63        ? INT64_MIN
-                                               : (int64_t)value);
+                      d == CT_BOOL      ? (value != 0)
+                      : value >= 0x1p63 ? INT64_MAX
+                      : value < -0x1p63 ? INT64_MIN
+                                        : (int64_t)value);
         return;
     }
     if (tr->is_floating) {
         double a = tr->load_double(dst), b = src ? tr->load_double(src) : value, r;
         switch (op) {
-        case CT__SC_ADD: r = alpha == 1.0 ? a + b : a + alpha * b; break;
-        case CT__SC_MUL: r = a * b; break;
-        case CT__SC_MAX: r = isnan(b) ? b : (a < b ? b : a); break;
-        default: r = isnan(b) ? b : (b < a ? b : a); break;
+        case CT__SC_ADD:
+            r = alpha == 1.0 ? a + b : a + alpha * b;
+            break;
+        case CT__SC_MUL:
+            r = a * b;
+            break;
+        case CT__SC_MAX:
+            r = isnan(b) ? b : (a < b ? b : a);
+            break;
+        default:
+            r = isnan(b) ? b : (b < a ? b : a);
+            break;
         }
         tr->store_double(dst, r);
         return;
@@ -80,10 +96,18 @@ static void combine(ct_dtype d, ct__scatter_op op, char *dst, const char *src, d
         r = (op == CT__SC_ADD || op == CT__SC_MAX) ? (x || y) : (x && y);
     } else {
         switch (op) {
-        case CT__SC_ADD: r = (int64_t)((uint64_t)a + (uint64_t)b * (uint64_t)(int64_t)alpha); break;
-        case CT__SC_MUL: r = (int64_t)((uint64_t)a * (uint64_t)b); break;
-        case CT__SC_MAX: r = a < b ? b : a; break;
-        default: r = b < a ? b : a; break;
+        case CT__SC_ADD:
+            r = (int64_t)((uint64_t)a + (uint64_t)b * (uint64_t)(int64_t)alpha);
+            break;
+        case CT__SC_MUL:
+            r = (int64_t)((uint64_t)a * (uint64_t)b);
+            break;
+        case CT__SC_MAX:
+            r = a < b ? b : a;
+            break;
+        default:
+            r = b < a ? b : a;
+            break;
         }
     }
     store_int(d, dst, r);
@@ -92,7 +116,8 @@ static void combine(ct_dtype d, ct__scatter_op op, char *dst, const char *src, d
 bool ct__index_find_bad(const char *idx, ct_dtype idx_dtype, int ndim, const int64_t *sizes, const int64_t *idx_st,
                         int64_t lo, int64_t hi, int64_t *bad) {
     int64_t n = 1;
-    for (int d = 0; d < ndim; d++) n *= sizes[d];
+    for (int d = 0; d < ndim; d++)
+        n *= sizes[d];
     if (n == 0 || !idx) return false;
     ct__walker w = {.ndim = ndim, .nops = 1};
     memcpy(w.sizes, sizes, (size_t)ndim * sizeof *sizes);
@@ -110,11 +135,12 @@ bool ct__index_find_bad(const char *idx, ct_dtype idx_dtype, int ndim, const int
 
 int ct__index_kernel(const ct__index_geom *g, ct__scatter_op op, int64_t *bad) {
     int64_t n = 1;
-    for (int d = 0; d < g->ndim; d++) n *= g->sizes[d];
+    for (int d = 0; d < g->ndim; d++)
+        n *= g->sizes[d];
     if (n == 0) return CT_OK;
     if (g->idx && g->dim_size >= 0 &&
-        ct__index_find_bad(g->idx, g->idx_dtype, g->ndim, g->sizes, g->idx_st, g->wrap ? -g->dim_size : 0,
-                           g->dim_size, bad))
+        ct__index_find_bad(g->idx, g->idx_dtype, g->ndim, g->sizes, g->idx_st, g->wrap ? -g->dim_size : 0, g->dim_size,
+                           bad))
         return CT_ERROR;
     ct__walker w = {.ndim = g->ndim, .nops = 3};
     memcpy(w.sizes, g->sizes, sizeof w.sizes);

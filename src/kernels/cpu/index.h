@@ -73,9 +73,11 @@ typedef struct ct__walker {
 static inline void ct__walker_next(ct__walker *w) {
     for (int d = w->ndim - 1; d >= 0; d--) {
         w->pos[d]++;
-        for (int k = 0; k < w->nops; k++) w->off[k] += w->st[k][d];
+        for (int k = 0; k < w->nops; k++)
+            w->off[k] += w->st[k][d];
         if (w->pos[d] < w->sizes[d]) return;
-        for (int k = 0; k < w->nops; k++) w->off[k] -= w->st[k][d] * w->sizes[d];
+        for (int k = 0; k < w->nops; k++)
+            w->off[k] -= w->st[k][d] * w->sizes[d];
         w->pos[d] = 0;
     }
 }
