@@ -288,11 +288,12 @@ static double zeta_d(double x, double q) {
     return s;
 }
 
-static double polygamma_d(double x, int n) {
-    return ((n % 2) ? 1.0 : -1.0) * exp(lgamma((double)n + 1)) * zeta_d((double)(n + 1), x);
+/* n is a whole number >= 2, kept in floating point so any n is defined */
+static double polygamma_d(double x, double n) {
+    return (fmod(n, 2) != 0 ? 1.0 : -1.0) * exp(lgamma(n + 1)) * zeta_d(n + 1, x);
 }
-static float polygamma_f(float x, int n) {
-    return ((n % 2) ? 1.0f : -1.0f) * expf(lgammaf((float)n + 1)) * (float)zeta_d((double)(n + 1), (double)x);
+static float polygamma_f(float x, double n) {
+    return (fmod(n, 2) != 0 ? 1.0f : -1.0f) * expf(lgammaf((float)n + 1)) * (float)zeta_d(n + 1, (double)x);
 }
 
 /* round(x, decimals): p = 10^|decimals| in the dtype, q = 1 when negative */
@@ -346,7 +347,7 @@ CT_UN_FLOATS(erfinv, erfinv_f(x), erfinv_d(x))
 CT_UN_FLOATS(lgamma, lgammaf(x), lgamma(x))
 CT_UN_FLOATS(digamma, digamma_f(x), digamma_d(x))
 CT_UN_FLOATS(trigamma, trigamma_f(x), trigamma_d(x))
-CT_UN_FLOATS(polygamma, polygamma_f(x, (int)p), polygamma_d(x, (int)p))
+CT_UN_FLOATS(polygamma, polygamma_f(x, c_->p[0]), polygamma_d(x, p))
 CT_UN_FLOATS(floor, floorf(x), floor(x))
 CT_UN_FLOATS(ceil, ceilf(x), ceil(x))
 CT_UN_FLOATS(round, nearbyintf(x), nearbyint(x))
