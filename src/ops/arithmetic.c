@@ -3,13 +3,12 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "ops/op_util.h"
+#include "ops/arith_internal.h"
 
 /* ---- forward ---- */
 
-/* out = kind(a, b) in dtype, broadcast. */
-static ct_tensor *binary_forward(ct_binary_kind kind, const ct_tensor *a, const ct_tensor *b, double alpha,
-                                 ct_dtype dtype) {
+ct_tensor *ct__binary_forward(ct_binary_kind kind, const ct_tensor *a, const ct_tensor *b, double alpha,
+                              ct_dtype dtype) {
     int64_t shape[CT_MAX_DIMS];
     int ndim = ct_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape);
     if (ndim < 0) return NULL;
@@ -33,6 +32,17 @@ static ct_tensor *binary_forward(ct_binary_kind kind, const ct_tensor *a, const 
 }
 
 static ct_tensor *scalar_like(double v, ct_dtype dtype) { return ct_scalar_tensor(v, CT_OPTS(.dtype = dtype)); }
+
+ct_tensor *ct__arith_scalar(double v, bool is_int, ct_dtype dtype) {
+    if (is_int && !ct_dtype_is_floating_point(dtype)) return ct_scalar_tensor_int((int64_t)v, CT_OPTS(.dtype = dtype));
+    return scalar_like(v, dtype);
+}
+
+ct_dtype ct__result_type_scalar_kind(const ct_tensor *a, bool is_int) {
+    if (!is_int) return ct__result_type_scalar(a);
+    /* an integral scalar is a wrapped int64: it only lifts bool */
+    return a->dtype == CT_BOOL ? CT_INT64 : a->dtype;
+}
 
 /* ---- backward formulas ---- */
 
@@ -110,7 +120,7 @@ static int neg_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
 }
 
 /* Remember a's and b's shapes for sum_to. */
-static void keep_shapes(ct_node *n, const ct_tensor *a, const ct_tensor *b) {
+void ct__keep_shapes(ct_node *n, const ct_tensor *a, const ct_tensor *b) {
     n->ints[0] = a->ndim;
     memcpy(n->shape_arg, a->sizes, sizeof a->sizes);
     if (b) {
@@ -124,7 +134,7 @@ static void keep_shapes(ct_node *n, const ct_tensor *a, const ct_tensor *b) {
 static ct_tensor *add_impl(const ct_tensor *a, const ct_tensor *b, double alpha, const char *name) {
     if (!a || !b) return NULL;
     ct_dtype dtype = ct_result_type(a, b);
-    ct_tensor *out = binary_forward(CT_BINARY_ADD, a, b, alpha, dtype);
+    ct_tensor *out = ct__binary_forward(CT_BINARY_ADD, a, b, alpha, dtype);
     if (!out) return NULL;
     const ct_tensor *in[2] = {a, b};
     if (ct__any_requires_grad(2, in)) {
@@ -133,7 +143,7 @@ static ct_tensor *add_impl(const ct_tensor *a, const ct_tensor *b, double alpha,
             ct_free(out);
             return NULL;
         }
-        keep_shapes(n, a, b);
+        ct__keep_shapes(n, a, b);
         n->scalars[0] = alpha;
     }
     return out;
@@ -143,23 +153,36 @@ ct_tensor *ct_add_alpha(const ct_tensor *a, const ct_tensor *b, double alpha) {
     return add_impl(a, b, alpha, "AddBackward0");
 }
 ct_tensor *ct_add(const ct_tensor *a, const ct_tensor *b) { return add_impl(a, b, 1.0, "AddBackward0"); }
-ct_tensor *ct_sub_alpha(const ct_tensor *a, const ct_tensor *b, double alpha) {
-    if (a && b && (a->dtype == CT_BOOL || b->dtype == CT_BOOL)) {
+/* sub_check: PyTorch's two messages */
+static bool sub_bool_error(const ct_tensor *a, const ct_tensor *b) {
+    if (a->dtype == CT_BOOL && b->dtype == CT_BOOL) {
+        ct__error("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                  "`logical_xor()` operator instead.");
+        return true;
+    }
+    if (a->dtype == CT_BOOL || b->dtype == CT_BOOL) {
         ct__error("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
                   "mask, use the `~` or `logical_not()` operator instead.");
-        return NULL;
+        return true;
     }
+    return false;
+}
+
+ct_tensor *ct_sub_alpha(const ct_tensor *a, const ct_tensor *b, double alpha) {
+    if (!a || !b || sub_bool_error(a, b)) return NULL;
     return add_impl(a, b, -alpha, "SubBackward0");
 }
 ct_tensor *ct_sub(const ct_tensor *a, const ct_tensor *b) { return ct_sub_alpha(a, b, 1.0); }
 
 /* tensor op scalar: the scalar is a 0-dim tensor of the result dtype that
- * never requires grad; the node has one edge (PyTorch wraps the scalar, so the names are AddBackward0 etc.). */
-static ct_tensor *add_scalar_impl(const ct_tensor *a, double v, const char *name) {
+ * never requires grad; the node has one edge (PyTorch wraps the scalar, so
+ * the names are AddBackward0 etc.). is_int: an integral scalar (keeps
+ * integer dtypes, as `int_tensor + 2` in Python). */
+static ct_tensor *add_scalar_impl(const ct_tensor *a, double v, bool is_int, const char *name) {
     if (!a) return NULL;
-    ct_dtype dtype = ct__result_type_scalar(a);
-    ct_tensor *s = scalar_like(v, dtype);
-    ct_tensor *out = s ? binary_forward(CT_BINARY_ADD, a, s, 1.0, dtype) : NULL;
+    ct_dtype dtype = ct__result_type_scalar_kind(a, is_int);
+    ct_tensor *s = ct__arith_scalar(v, is_int, dtype);
+    ct_tensor *out = s ? ct__binary_forward(CT_BINARY_ADD, a, s, 1.0, dtype) : NULL;
     ct_free(s);
     if (!out) return NULL;
     const ct_tensor *in[1] = {a};
@@ -169,20 +192,90 @@ static ct_tensor *add_scalar_impl(const ct_tensor *a, double v, const char *name
             ct_free(out);
             return NULL;
         }
-        keep_shapes(n, a, NULL);
+        ct__keep_shapes(n, a, NULL);
     }
     return out;
 }
 
-ct_tensor *ct_add_scalar(const ct_tensor *a, double b) { return add_scalar_impl(a, b, "AddBackward0"); }
-ct_tensor *ct_sub_scalar(const ct_tensor *a, double b) {
-    if (a && a->dtype == CT_BOOL) return ct_sub(a, a); /* raises the bool message */
-    return add_scalar_impl(a, -b, "SubBackward0");
+static bool sub_scalar_bool_error(const ct_tensor *a) {
+    if (a->dtype != CT_BOOL) return false;
+    ct__error("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+              "mask, use the `~` or `logical_not()` operator instead.");
+    return true;
 }
+
+ct_tensor *ct_add_scalar(const ct_tensor *a, double b) { return add_scalar_impl(a, b, false, "AddBackward0"); }
+ct_tensor *ct_add_scalar_int(const ct_tensor *a, int64_t b) {
+    return add_scalar_impl(a, (double)b, true, "AddBackward0");
+}
+ct_tensor *ct_sub_scalar(const ct_tensor *a, double b) {
+    if (a && sub_scalar_bool_error(a)) return NULL;
+    return add_scalar_impl(a, -b, false, "SubBackward0");
+}
+ct_tensor *ct_sub_scalar_int(const ct_tensor *a, int64_t b) {
+    if (a && sub_scalar_bool_error(a)) return NULL;
+    return add_scalar_impl(a, -(double)b, true, "SubBackward0");
+}
+
+/* RsubBackward0: inputs (a, b), out = b - alpha * a. */
+static int rsub_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    if (n->next[0].fn) {
+        ct_tensor *ga = ct_mul_scalar(g[0], -n->scalars[0]);
+        out[0] = ga ? ct__sum_to(ga, (int)n->ints[0], n->shape_arg) : NULL;
+        ct_free(ga);
+        if (!out[0]) return CT_ERROR;
+    }
+    if (n->num_next > 1 && n->next[1].fn) {
+        out[1] = ct__sum_to(g[0], (int)n->ints[1], n->shape_arg2);
+        if (!out[1]) return CT_ERROR;
+    }
+    return CT_OK;
+}
+
+ct_tensor *ct_rsub_alpha(const ct_tensor *a, const ct_tensor *b, double alpha) {
+    if (!a || !b || sub_bool_error(b, a)) return NULL;
+    ct_tensor *out = ct__binary_forward(CT_BINARY_ADD, b, a, -alpha, ct_result_type(a, b));
+    if (!out) return NULL;
+    const ct_tensor *in[2] = {a, b};
+    if (ct__any_requires_grad(2, in)) {
+        ct_node *n = ct__record("RsubBackward0", rsub_backward, out, 2, in);
+        if (!n) {
+            ct_free(out);
+            return NULL;
+        }
+        ct__keep_shapes(n, a, b);
+        n->scalars[0] = alpha;
+    }
+    return out;
+}
+ct_tensor *ct_rsub(const ct_tensor *a, const ct_tensor *b) { return ct_rsub_alpha(a, b, 1.0); }
+
+/* RsubBackward1: b - a for a scalar b. */
+static ct_tensor *rsub_scalar_impl(const ct_tensor *a, double v, bool is_int) {
+    if (!a || sub_scalar_bool_error(a)) return NULL;
+    ct_dtype dtype = ct__result_type_scalar_kind(a, is_int);
+    ct_tensor *s = ct__arith_scalar(v, is_int, dtype);
+    ct_tensor *out = s ? ct__binary_forward(CT_BINARY_ADD, s, a, -1.0, dtype) : NULL;
+    ct_free(s);
+    if (!out) return NULL;
+    const ct_tensor *in[1] = {a};
+    if (ct__any_requires_grad(1, in)) {
+        ct_node *n = ct__record("RsubBackward1", rsub_backward, out, 1, in);
+        if (!n) {
+            ct_free(out);
+            return NULL;
+        }
+        ct__keep_shapes(n, a, NULL);
+        n->scalars[0] = 1.0;
+    }
+    return out;
+}
+ct_tensor *ct_rsub_scalar(const ct_tensor *a, double b) { return rsub_scalar_impl(a, b, false); }
+ct_tensor *ct_rsub_scalar_int(const ct_tensor *a, int64_t b) { return rsub_scalar_impl(a, (double)b, true); }
 
 ct_tensor *ct_mul(const ct_tensor *a, const ct_tensor *b) {
     if (!a || !b) return NULL;
-    ct_tensor *out = binary_forward(CT_BINARY_MUL, a, b, 1.0, ct_result_type(a, b));
+    ct_tensor *out = ct__binary_forward(CT_BINARY_MUL, a, b, 1.0, ct_result_type(a, b));
     if (!out) return NULL;
     const ct_tensor *in[2] = {a, b};
     if (ct__any_requires_grad(2, in)) {
@@ -192,16 +285,16 @@ ct_tensor *ct_mul(const ct_tensor *a, const ct_tensor *b) {
             ct_free(out);
             return NULL;
         }
-        keep_shapes(n, a, b);
+        ct__keep_shapes(n, a, b);
     }
     return out;
 }
 
-ct_tensor *ct_mul_scalar(const ct_tensor *a, double v) {
+static ct_tensor *mul_scalar_impl(const ct_tensor *a, double v, bool is_int) {
     if (!a) return NULL;
-    ct_dtype dtype = ct__result_type_scalar(a);
-    ct_tensor *s = scalar_like(v, dtype);
-    ct_tensor *out = s ? binary_forward(CT_BINARY_MUL, a, s, 1.0, dtype) : NULL;
+    ct_dtype dtype = ct__result_type_scalar_kind(a, is_int);
+    ct_tensor *s = ct__arith_scalar(v, is_int, dtype);
+    ct_tensor *out = s ? ct__binary_forward(CT_BINARY_MUL, a, s, 1.0, dtype) : NULL;
     ct_free(s);
     if (!out) return NULL;
     const ct_tensor *in[1] = {a};
@@ -216,12 +309,15 @@ ct_tensor *ct_mul_scalar(const ct_tensor *a, double v) {
     return out;
 }
 
+ct_tensor *ct_mul_scalar(const ct_tensor *a, double v) { return mul_scalar_impl(a, v, false); }
+ct_tensor *ct_mul_scalar_int(const ct_tensor *a, int64_t v) { return mul_scalar_impl(a, (double)v, true); }
+
 /* integer true division computes in the default float dtype */
 static ct_dtype div_dtype(ct_dtype d) { return ct_dtype_is_floating_point(d) ? d : ct_get_default_dtype(); }
 
 ct_tensor *ct_div(const ct_tensor *a, const ct_tensor *b) {
     if (!a || !b) return NULL;
-    ct_tensor *out = binary_forward(CT_BINARY_DIV, a, b, 1.0, div_dtype(ct_result_type(a, b)));
+    ct_tensor *out = ct__binary_forward(CT_BINARY_DIV, a, b, 1.0, div_dtype(ct_result_type(a, b)));
     if (!out) return NULL;
     const ct_tensor *in[2] = {a, b};
     if (ct__any_requires_grad(2, in)) {
@@ -230,7 +326,7 @@ ct_tensor *ct_div(const ct_tensor *a, const ct_tensor *b) {
             ct_free(out);
             return NULL;
         }
-        keep_shapes(n, a, b);
+        ct__keep_shapes(n, a, b);
     }
     return out;
 }
@@ -239,7 +335,7 @@ ct_tensor *ct_div_scalar(const ct_tensor *a, double v) {
     if (!a) return NULL;
     ct_dtype dtype = div_dtype(ct__result_type_scalar(a));
     ct_tensor *s = scalar_like(v, dtype);
-    ct_tensor *out = s ? binary_forward(CT_BINARY_DIV, a, s, 1.0, dtype) : NULL;
+    ct_tensor *out = s ? ct__binary_forward(CT_BINARY_DIV, a, s, 1.0, dtype) : NULL;
     ct_free(s);
     if (!out) return NULL;
     const ct_tensor *in[1] = {a};
@@ -288,7 +384,7 @@ static bool can_cast(ct_dtype from, ct_dtype to) {
 
 
 /* r was computed from a (and others); make it a's new value and history. */
-static int write_back(ct_tensor *a, ct_tensor *r) {
+int ct__write_back(ct_tensor *a, ct_tensor *r) {
     if (!r) return CT_ERROR;
     int rc = CT_OK;
     char s1[256], s2[256];
@@ -307,9 +403,9 @@ static int write_back(ct_tensor *a, ct_tensor *r) {
         /* a's old value is what the formula needs: snapshot it */
         for (int i = 0; i < CT_NODE_MAX_SAVED && rc == CT_OK; i++) {
             if (n->saved[i].tensor != a) continue;
-            ct_tensor *snap = ct_detach(a);
-            ct_tensor *c = snap ? ct_clone(snap) : NULL;
-            ct_free(snap);
+            /* a differentiable copy (PyTorch's original_self = self.clone()),
+             * so double backward still reaches a's old history */
+            ct_tensor *c = ct_clone(a);
             if (!c) {
                 rc = CT_ERROR;
                 break;
@@ -335,36 +431,56 @@ static int write_back(ct_tensor *a, ct_tensor *r) {
     return rc;
 }
 
-static int inplace_check(ct_tensor *a, const ct_tensor *b) {
+int ct__inplace_check(ct_tensor *a, const ct_tensor *b) {
     if (!a || !b) return CT_ERROR;
     return ct__check_inplace(a);
 }
 
 int ct_add_(ct_tensor *a, const ct_tensor *b) {
-    if (inplace_check(a, b) != CT_OK) return CT_ERROR;
-    return write_back(a, ct_add(a, b));
+    if (ct__inplace_check(a, b) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_add(a, b));
 }
 int ct_add_scalar_(ct_tensor *a, double b) {
-    if (inplace_check(a, a) != CT_OK) return CT_ERROR;
-    return write_back(a, ct_add_scalar(a, b));
+    if (ct__inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_add_scalar(a, b));
 }
 int ct_sub_(ct_tensor *a, const ct_tensor *b) {
-    if (inplace_check(a, b) != CT_OK) return CT_ERROR;
-    return write_back(a, ct_sub(a, b));
+    if (ct__inplace_check(a, b) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_sub(a, b));
 }
 int ct_mul_(ct_tensor *a, const ct_tensor *b) {
-    if (inplace_check(a, b) != CT_OK) return CT_ERROR;
-    return write_back(a, ct_mul(a, b));
+    if (ct__inplace_check(a, b) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_mul(a, b));
 }
 int ct_mul_scalar_(ct_tensor *a, double b) {
-    if (inplace_check(a, a) != CT_OK) return CT_ERROR;
-    return write_back(a, ct_mul_scalar(a, b));
+    if (ct__inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_mul_scalar(a, b));
 }
 int ct_div_(ct_tensor *a, const ct_tensor *b) {
-    if (inplace_check(a, b) != CT_OK) return CT_ERROR;
-    return write_back(a, ct_div(a, b));
+    if (ct__inplace_check(a, b) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_div(a, b));
 }
 int ct_neg_(ct_tensor *a) {
-    if (inplace_check(a, a) != CT_OK) return CT_ERROR;
-    return write_back(a, ct_neg(a));
+    if (ct__inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_neg(a));
+}
+int ct_sub_scalar_(ct_tensor *a, double b) {
+    if (ct__inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_sub_scalar(a, b));
+}
+int ct_div_scalar_(ct_tensor *a, double b) {
+    if (ct__inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_div_scalar(a, b));
+}
+int ct_add_scalar_int_(ct_tensor *a, int64_t b) {
+    if (ct__inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_add_scalar_int(a, b));
+}
+int ct_sub_scalar_int_(ct_tensor *a, int64_t b) {
+    if (ct__inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_sub_scalar_int(a, b));
+}
+int ct_mul_scalar_int_(ct_tensor *a, int64_t b) {
+    if (ct__inplace_check(a, a) != CT_OK) return CT_ERROR;
+    return ct__write_back(a, ct_mul_scalar_int(a, b));
 }
