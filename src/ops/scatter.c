@@ -451,12 +451,47 @@ static int scatter_reduce_backward(ct_node *n, ct_tensor *const *g, ct_tensor **
         t[3] = ct_gather(g[0], dim, index);
         gsrc = t[2] && t[3] ? ct_div(t[3], t[2]) : NULL;
     } else if (k == RED_PROD) {
-        /* grad * result / self and (grad * result).gather / src (inputs
-         * without zeros; see docs/ops-index.md) */
-        t[0] = ct_mul(g[0], result);
-        gs = t[0] ? ct_div(t[0], self) : NULL;
-        t[1] = t[0] ? ct_gather(t[0], dim, index) : NULL;
-        gsrc = t[1] ? ct_div(t[1], src) : NULL;
+        /* PyTorch 1.13's exclusive products around zeros:
+         * self: grad * masked_self.scatter_reduce(...) / masked_self with
+         * masked_self = self.masked_fill(self == 0, 1); src: where a src
+         * position is the only zero of its group, grad * (the product with
+         * it replaced by 1), else (grad * result).gather / src.masked_fill(src == 0, 1) */
+        ct_tensor *u[16] = {0};
+        u[0] = ct__index_eq_value(self, 0.0);
+        u[1] = u[0] ? ct_masked_fill(self, u[0], 1.0) : NULL;
+        u[2] = u[1] ? ct_scatter_reduce(u[1], dim, index, src, "prod", include_self) : NULL;
+        u[3] = u[2] ? ct_mul(g[0], u[2]) : NULL;
+        gs = u[3] ? ct_div(u[3], u[1]) : NULL;
+        u[4] = ct__index_eq_value(src, 0.0); /* src_zero */
+        u[5] = u[4] ? ct__to_dtype_copy(u[4], CT_FLOAT64) : NULL;
+        u[6] = u[5] ? ct__index_zeros(CT_FLOAT64, self->ndim, self->sizes) : NULL;
+        u[7] = u[6] ? scatter_core(u[6], dim, index, u[5], 0, CT__SC_ADD) : NULL;
+        u[8] = u[7] ? gather_core(u[7], dim, index) : NULL; /* zeros per group */
+        u[9] = u[8] ? ct__index_eq_value(u[8], 1.0) : NULL;
+        /* single zero = src_zero && count == 1: both flags set */
+        u[11] = u[9] ? ct__index_eq_value(u[4], 1.0) : NULL;
+        ct_tensor *single = NULL, *not_single = NULL;
+        if (u[9] && u[11]) {
+            ct_tensor *f1 = ct__to_dtype_copy(u[9], CT_FLOAT64), *f2 = ct__to_dtype_copy(u[11], CT_FLOAT64);
+            ct_tensor *sum = f1 && f2 ? ct_add(f1, f2) : NULL;
+            single = sum ? ct__index_eq_value(sum, 2.0) : NULL;
+            not_single = single ? ct__index_eq_value(single, 0.0) : NULL;
+            ct__free_all(3, (ct_tensor *[]){f1, f2, sum});
+        }
+        u[12] = single ? ct_masked_fill(src, single, 1.0) : NULL;
+        u[13] = u[12] ? ct_scatter_reduce(self, dim, index, u[12], "prod", include_self) : NULL;
+        t[0] = u[13] ? ct_mul(g[0], u[13]) : NULL;
+        t[1] = t[0] ? ct_gather(t[0], dim, index) : NULL; /* single-zero branch */
+        t[2] = ct_mul(g[0], result);
+        t[3] = t[2] ? ct_gather(t[2], dim, index) : NULL;
+        t[4] = u[4] ? ct_masked_fill(src, u[4], 1.0) : NULL;
+        t[5] = t[3] && t[4] ? ct_div(t[3], t[4]) : NULL;
+        t[6] = t[1] && not_single ? ct_masked_fill(t[1], not_single, 0.0) : NULL;
+        t[7] = t[5] && single ? ct_masked_fill(t[5], single, 0.0) : NULL;
+        gsrc = t[6] && t[7] ? ct_add(t[6], t[7]) : NULL;
+        ct__free_all(16, u);
+        ct_free(single);
+        ct_free(not_single);
     } else {
         ct_tensor *rd = ct_detach(result);
         ct_tensor *value = rd ? gather_core(rd, dim, index) : NULL;

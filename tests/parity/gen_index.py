@@ -88,6 +88,14 @@ for dt in [torch.int64, torch.int32, torch.float16, torch.bfloat16]:
             case("scatter_reduce", lambda a, i, b, d, inc, r=red: torch.scatter_reduce(
                 a, int(d), i, b, r, include_self=bool(inc)), [make((3, 2), dt), ri(3, (4, 2)), make((4, 2), dt)],
                  (0, inc), extra=[f"reduce {red}"])
+# prod around zeros (PyTorch's exclusive-product backward): one zero in a group, a zero in self
+for inc in (1.0, 0.0):
+    case("scatter_reduce", lambda a, i, b, d, inc: torch.scatter_reduce(a, int(d), i, b, "prod", include_self=bool(inc)),
+         [torch.tensor([1.5, 0.0, -2.0, 0.7], dtype=torch.float64), torch.tensor([0, 0, 1, 2, 2, 3]),
+          torch.tensor([0.0, 1.3, 0.9, -0.4, 0.0, 2.1], dtype=torch.float64)], (0, inc), extra=["reduce prod"])
+    case("index_reduce", lambda a, i, b, d, inc: torch.index_reduce(a, int(d), i, b, "prod", include_self=bool(inc)),
+         [torch.tensor([[1.5, 0.0], [-2.0, 0.7]], dtype=torch.float64), torch.tensor([1, 0, 1]),
+          torch.tensor([[0.0, 1.3], [0.9, -0.4], [1.1, 0.0]], dtype=torch.float64)], (0, inc), extra=["reduce prod"])
 # ties and nan in amax
 case("scatter_reduce", lambda a, i, b, d, inc: torch.scatter_reduce(a, int(d), i, b, "amax", include_self=bool(inc)),
      [torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0, 0, 1, 2]), torch.tensor([1.0, 1.0, float("nan"), -0.0])], (0, 1.0),
