@@ -89,6 +89,18 @@ ct_tensor *ct_baddbmm(const ct_tensor *self, const ct_tensor *batch1, const ct_t
 CT_NODISCARD int ct_baddbmm_(ct_tensor *self, const ct_tensor *batch1, const ct_tensor *batch2, double beta,
                              double alpha);
 
+/* torch.einsum(equation, *operands): n operands (n >= 1), equation with
+ * subscripts in [a-zA-Z], "..." for broadcast dims, spaces ignored,
+ * implicit output (labels seen once, sorted, after the ellipsis dims) or
+ * explicit "->". Repeated labels in one operand take diagonals; contraction
+ * goes left to right through sum/mul/bmm, as PyTorch 1.13 without
+ * opt_einsum, so results and grad_fn names (ViewBackward0, MulBackward0,
+ * SumBackward1, PermuteBackward0) match. Errors worded as PyTorch's
+ * ("einsum(): fewer operands were provided than specified in the
+ * equation", "einsum(): output subscript k does not appear in the equation
+ * for any input operand", ...). */
+ct_tensor *ct_einsum(const char *equation, int n, const ct_tensor *const *operands);
+
 /* ---- diagonals, trace, cross ---------------------------------------------------- */
 
 /* torch.diag(x, diagonal): x (n,) -> (n+|k|, n+|k|) with x on diagonal k;

@@ -59,6 +59,8 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
     if (!strcmp(op, "norm")) return ct_linalg_norm(in[0], NULL, c->ndims, c->dims, false);
     if (!strcmp(op, "norm_ord")) return ct_linalg_norm(in[0], &a[0], c->ndims, c->dims, false);
     if (!strcmp(op, "norm_fro")) return ct_linalg_norm_str(in[0], "fro", 0, NULL, false);
+    if (!strcmp(op, "einsum"))
+        return ct_einsum(vec_str(c->vc, "eq"), (int)vec_int(c->vc, "ninputs", 0), (const ct_tensor *const *)in);
     cr_assert_fail("unknown op %s", op);
     return NULL;
 }
@@ -94,6 +96,9 @@ Test(linalg, null_arguments_keep_error) {
     cr_assert_null(ct_diag(NULL, 0));
     cr_assert_null(ct_diag_embed(NULL, 0, -2, -1));
     cr_assert_null(ct_trace(NULL));
+    const ct_tensor *ops2[2] = {x, NULL};
+    cr_assert_null(ct_einsum("ij,jk", 2, ops2));
+    cr_assert_null(ct_einsum(NULL, 1, ops2));
     cr_assert_null(ct_linalg_vector_norm(NULL, 2, 0, NULL, false));
     cr_assert_null(ct_linalg_matrix_norm_str(NULL, "fro", -2, -1, false));
     cr_assert_null(ct_linalg_norm(NULL, NULL, 0, NULL, false));

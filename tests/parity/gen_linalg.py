@@ -304,4 +304,34 @@ error("norm_ord", lambda x, o: torch.linalg.norm(x, o), [make((2, 3, 4), S)], (1
 error("norm", lambda x: torch.linalg.norm(x, dim=(0, 1, 2)), [make((2, 3, 4), S)], extra=["dims 0 1 2"])
 error("norm_fro", lambda x: torch.linalg.norm(x, "fro"), [make((3,), S)])
 
+# ---- einsum ----
+def ein(eq, shapes, dt=D, err=False, grad=True):
+    fn = lambda *xs: torch.einsum(eq, *xs)
+    ins = [make(sh, dt) for sh in shapes]
+    extra = ["eq$ " + eq]
+    if err:
+        error("einsum", fn, ins, extra=extra)
+    else:
+        case("einsum", fn, ins, extra=extra, grad=grad)
+
+
+for dt in F:
+    for eq, shapes in [("ij,jk->ik", [(2, 3), (3, 4)]), ("ij,jk", [(2, 3), (3, 4)]), ("ii", [(3, 3)]),
+                       ("ii->i", [(3, 3)]), ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]), ("i,j->ij", [(2,), (3,)]),
+                       ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("...ij,...jk", [(5, 2, 3), (3, 4)]),
+                       ("i,i->", [(3,), (3,)]), ("ij", [(2, 3)]), ("ba", [(2, 3)]), ("iij->j", [(2, 2, 3)]),
+                       ("i j , j k -> i k", [(2, 3), (3, 4)]), ("...i,...i->...", [(2, 3), (3,)]),
+                       ("a...,b...->ab...", [(2, 3), (4, 3)]), ("ij,ij->ij", [(2, 3), (2, 3)]),
+                       ("ij,ij->", [(2, 3), (2, 3)]), ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]),
+                       ("i...->...", [(2, 3, 4)]), ("ij,kl->ijkl", [(2, 3), (1, 2)]), ("ij,j->i", [(2, 3), (1,)]),
+                       ("bhqd,bhkd->bhqk", [(2, 2, 3, 4), (2, 2, 5, 4)]), ("iji->j", [(2, 3, 2)]),
+                       ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), ("ik,jk->", [(0, 3), (2, 3)]),
+                       ("Ab,bC->AC", [(2, 3), (3, 2)])]:
+        ein(eq, shapes, dt)
+ein("ij,jk->ik", [(2, 3), (3, 4)], torch.int64)
+for eq, shapes in [("ij,jk->ik", [(2, 3), (4, 4)]), ("ij->k", [(2, 3)]), ("ij,jk", [(2, 3)]), ("ijk", [(2, 3)]),
+                   ("ij->ii", [(2, 3)]), ("i$", [(2,)]), ("ij->i->j", [(2, 3)]), ("..i", [(2,)]),
+                   ("ii->", [(2, 3)]), ("i", [(2,), (2,)]), ("...ijk", [(2, 3)])]:
+    ein(eq, shapes, S, err=True)
+
 W.write("gen_linalg.py")
