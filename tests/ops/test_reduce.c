@@ -174,7 +174,9 @@ Test(reduce, var_mean_outputs_share_one_node) {
     ct_tensor *sv = ct_sum(v), *sm = ct_sum(m);
     ct_tensor *s = ct_add(sv, sm);
     cr_assert_eq(ct_backward(s, NULL, NULL), CT_OK);
-    cr_assert_not_null(ct_grad(x));
+    ct_tensor *gx = ct_grad(x);
+    cr_assert_not_null(gx);
+    ct_free(gx);
     ct_free(sv);
     ct_free(sm);
     ct_free(x);
