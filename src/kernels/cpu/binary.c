@@ -76,9 +76,10 @@ static inline float ld_b(const uint16_t *p) { return ct_bfloat16_to_float(*p); }
     CT_DIV_LOOP(OP##_i32, int32_t, EXPR)   \
     CT_DIV_LOOP(OP##_i64, int64_t, EXPR)
 
-/* integer ops wrap like two's complement: compute in unsigned */
-#define ADD_INT(T, UT) (T)((UT)x + (UT)alpha * (UT)y)
-#define MUL_INT(T, UT) (T)((UT)x * (UT)y)
+/* integer ops wrap like two's complement: compute in uint64_t (narrower
+ * unsigned types would promote to int and overflow) and keep the low bits */
+#define ADD_INT(T, UT) (T)(UT)((uint64_t)x + (uint64_t)alpha * (uint64_t)y)
+#define MUL_INT(T, UT) (T)(UT)((uint64_t)x * (uint64_t)y)
 
 CT_BIN_LOOP(add_f32, float, float, LD_NATIVE, ST_NATIVE, fmaf(y, alpha, x))
 CT_BIN_LOOP(add_f64, double, double, LD_NATIVE, ST_NATIVE, fma(y, alpha, x))
