@@ -6,8 +6,6 @@
 #include "autograd/node.h"
 #include "ctorch/autograd.h"
 #include "ctorch/ops.h"
-#include "kernels/cpu/binary.h"
-#include "kernels/cpu/unary.h"
 #include "tensor/tensor_iter.h"
 
 /* torch.result_type with one tensor and a Python-float-like scalar. */
