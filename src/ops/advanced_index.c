@@ -369,5 +369,5 @@ ct_tensor *ct_index_put(const ct_tensor *x, int n, const ct_tensor *const *indic
 int ct_index_put_(ct_tensor *x, int n, const ct_tensor *const *indices, const ct_tensor *values, bool accumulate) {
     if (!x || !values) return CT_ERROR;
     if (ct__check_inplace(x) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(x, ct_index_put(x, n, indices, values, accumulate));
+    return ct__write_back(x, ct_index_put(x, n, indices, values, accumulate));
 }

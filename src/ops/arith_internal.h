@@ -27,9 +27,4 @@ void ct__keep_shapes(ct_node *n, const ct_tensor *a, const ct_tensor *b);
  * leaf rule. */
 int ct__inplace_check(ct_tensor *a, const ct_tensor *b);
 
-/* r was computed out of place from a (and others): check shape and
- * castability as PyTorch's in-place ops do, copy r into a, bump a's
- * version and give a r's history. Takes ownership of r (NULL: CT_ERROR). */
-int ct__write_back(ct_tensor *a, ct_tensor *r);
-
 #endif

@@ -10,60 +10,6 @@
 
 /* ---- in-place support ---- */
 
-static bool can_cast(ct_dtype from, ct_dtype to) {
-    if (ct_dtype_is_floating_point(from) && !ct_dtype_is_floating_point(to)) return false;
-    if (from != CT_BOOL && to == CT_BOOL) return false;
-    return true;
-}
-
-int ct__index_write_back(ct_tensor *a, ct_tensor *r) {
-    if (!r) return CT_ERROR;
-    int rc = CT_OK;
-    char s1[256], s2[256];
-    if (r->ndim != a->ndim || memcmp(r->sizes, a->sizes, (size_t)a->ndim * sizeof *a->sizes)) {
-        ct__error("output with shape %s doesn't match the broadcast shape %s",
-                  ct__format_shape(s1, sizeof s1, a->ndim, a->sizes),
-                  ct__format_shape(s2, sizeof s2, r->ndim, r->sizes));
-        rc = CT_ERROR;
-    } else if (!can_cast(r->dtype, a->dtype)) {
-        ct__error("result type %s can't be cast to the desired output type %s", ct__traits(r->dtype)->scalar_name,
-                  ct__traits(a->dtype)->scalar_name);
-        rc = CT_ERROR;
-    }
-    ct_node *n = rc == CT_OK ? ct__grad_fn(r) : NULL;
-    if (n && ct__check_inplace_recordable(a) != CT_OK) rc = CT_ERROR, n = NULL;
-    if (n) {
-        /* a's old value is what the formula needs: snapshot it, keeping
-         * its history (a clone of a's old self) so double backward
-         * reaches it */
-        for (int i = 0; i < CT_NODE_MAX_SAVED && rc == CT_OK; i++) {
-            if (n->saved[i].tensor != a) continue;
-            ct_tensor *c = ct_clone(a);
-            if (!c) {
-                rc = CT_ERROR;
-                break;
-            }
-            ct__scope_untrack(c);
-            ct__drop(n->saved[i].tensor);
-            n->saved[i].tensor = c;
-            n->saved[i].version = ct_version(c);
-        }
-    }
-    if (rc == CT_OK) {
-        ct_grad_mode g = ct_no_grad_begin();
-        ct_tensor *rd = ct_detach(r);
-        rc = rd ? ct_copy_(a, rd) : CT_ERROR;
-        ct_free(rd);
-        ct_grad_mode_end(g);
-    }
-    if (rc == CT_OK && n) {
-        rc = ct__record_output(n, a, 0);
-        n->out_meta[0].dtype = a->dtype;
-    }
-    ct_free(r);
-    return rc;
-}
-
 /* ---- helpers ---- */
 
 /* c10's vector printing: "4 5" */
@@ -825,30 +771,30 @@ static int inplace_ok(ct_tensor *self, const ct_tensor *a, const ct_tensor *b) {
 
 int ct_index_add_(ct_tensor *self, int64_t dim, const ct_tensor *index, const ct_tensor *source, double alpha) {
     if (inplace_ok(self, index, source) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(self, ct_index_add(self, dim, index, source, alpha));
+    return ct__write_back(self, ct_index_add(self, dim, index, source, alpha));
 }
 int ct_index_copy_(ct_tensor *self, int64_t dim, const ct_tensor *index, const ct_tensor *source) {
     if (inplace_ok(self, index, source) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(self, ct_index_copy(self, dim, index, source));
+    return ct__write_back(self, ct_index_copy(self, dim, index, source));
 }
 int ct_index_fill_(ct_tensor *self, int64_t dim, const ct_tensor *index, double value) {
     if (inplace_ok(self, index, index) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(self, ct_index_fill(self, dim, index, value));
+    return ct__write_back(self, ct_index_fill(self, dim, index, value));
 }
 int ct_index_reduce_(ct_tensor *self, int64_t dim, const ct_tensor *index, const ct_tensor *source, const char *reduce,
                      bool include_self) {
     if (inplace_ok(self, index, source) != CT_OK || !reduce) return CT_ERROR;
-    return ct__index_write_back(self, ct_index_reduce(self, dim, index, source, reduce, include_self));
+    return ct__write_back(self, ct_index_reduce(self, dim, index, source, reduce, include_self));
 }
 int ct_masked_fill_(ct_tensor *self, const ct_tensor *mask, double value) {
     if (inplace_ok(self, mask, mask) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(self, ct_masked_fill(self, mask, value));
+    return ct__write_back(self, ct_masked_fill(self, mask, value));
 }
 int ct_masked_fill_tensor_(ct_tensor *self, const ct_tensor *mask, const ct_tensor *value) {
     if (inplace_ok(self, mask, value) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(self, ct_masked_fill_tensor(self, mask, value));
+    return ct__write_back(self, ct_masked_fill_tensor(self, mask, value));
 }
 int ct_masked_scatter_(ct_tensor *self, const ct_tensor *mask, const ct_tensor *source) {
     if (inplace_ok(self, mask, source) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(self, ct_masked_scatter(self, mask, source));
+    return ct__write_back(self, ct_masked_scatter(self, mask, source));
 }

@@ -6,9 +6,6 @@
 #include "kernels/cpu/index.h"
 #include "ops/op_util.h"
 
-/* r was computed out of place from a: make it a's value and history (as
- * arithmetic.c's write_back). Consumes r. */
-int ct__index_write_back(ct_tensor *a, ct_tensor *r);
 
 /* No-graph cores. self and index have the same ndim (>= 1); dim wrapped.
  * scatter: a contiguous copy of self with src (NULL: value) combined in

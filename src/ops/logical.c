@@ -68,13 +68,6 @@ static ct_tensor *bitwise_scalar(ct_bitwise_kind kind, const ct_tensor *a, int64
     return out;
 }
 
-/* torch.can_cast(from, to) */
-static bool can_cast(ct_dtype from, ct_dtype to) {
-    if (ct_dtype_is_floating_point(from) && !ct_dtype_is_floating_point(to)) return false;
-    if (from != CT_BOOL && to == CT_BOOL) return false;
-    return true;
-}
-
 /* a.op_(b): TensorIterator's order of checks — the broadcast shape must be
  * a's, then the result type must cast to a's dtype, then the kernel's
  * dtype check. b == NULL: the scalar form with v; kind NOT: unary. */
@@ -97,7 +90,7 @@ static int bitwise_inplace(ct_bitwise_kind kind, ct_tensor *a, const ct_tensor *
             rc = CT_ERROR;
         }
     }
-    if (rc == CT_OK && !can_cast(dtype, a->dtype)) {
+    if (rc == CT_OK && !ct__can_cast(dtype, a->dtype)) {
         ct__error("result type %s can't be cast to the desired output type %s", ct__traits(dtype)->scalar_name,
                   ct__traits(a->dtype)->scalar_name);
         rc = CT_ERROR;

@@ -52,3 +52,57 @@ ct_tensor *ct__sum_to(const ct_tensor *grad, int ndim, const int64_t *sizes) {
 void ct__free_all(int n, ct_tensor **ts) {
     for (int i = 0; i < n; i++) ct_free(ts[i]);
 }
+
+bool ct__can_cast(ct_dtype from, ct_dtype to) {
+    if (ct_dtype_is_floating_point(from) && !ct_dtype_is_floating_point(to)) return false;
+    if (from != CT_BOOL && to == CT_BOOL) return false;
+    return true;
+}
+
+/* r was computed from a (and others); make it a's new value and history. */
+int ct__write_back(ct_tensor *a, ct_tensor *r) {
+    if (!r) return CT_ERROR;
+    int rc = CT_OK;
+    char s1[256], s2[256];
+    if (r->ndim != a->ndim || memcmp(r->sizes, a->sizes, (size_t)a->ndim * sizeof *a->sizes)) {
+        ct__error("output with shape %s doesn't match the broadcast shape %s",
+                  ct__format_shape(s1, sizeof s1, a->ndim, a->sizes), ct__format_shape(s2, sizeof s2, r->ndim, r->sizes));
+        rc = CT_ERROR;
+    } else if (!ct__can_cast(r->dtype, a->dtype)) {
+        ct__error("result type %s can't be cast to the desired output type %s", ct__traits(r->dtype)->scalar_name,
+                  ct__traits(a->dtype)->scalar_name);
+        rc = CT_ERROR;
+    }
+    ct_node *n = rc == CT_OK ? ct__grad_fn(r) : NULL;
+    if (n && ct__check_inplace_recordable(a) != CT_OK) rc = CT_ERROR, n = NULL;
+    if (n) {
+        /* a's old value is what the formula needs: snapshot it */
+        for (int i = 0; i < CT_NODE_MAX_SAVED && rc == CT_OK; i++) {
+            if (n->saved[i].tensor != a) continue;
+            /* a differentiable copy (PyTorch's original_self = self.clone()),
+             * so double backward still reaches a's old history */
+            ct_tensor *c = ct_clone(a);
+            if (!c) {
+                rc = CT_ERROR;
+                break;
+            }
+            ct__scope_untrack(c);
+            ct__drop(n->saved[i].tensor);
+            n->saved[i].tensor = c;
+            n->saved[i].version = ct_version(c);
+        }
+    }
+    if (rc == CT_OK) {
+        ct_grad_mode g = ct_no_grad_begin();
+        ct_tensor *rd = ct_detach(r);
+        rc = rd ? ct_copy_(a, rd) : CT_ERROR;
+        ct_free(rd);
+        ct_grad_mode_end(g);
+    }
+    if (rc == CT_OK && n) {
+        rc = ct__record_output(n, a, 0);
+        n->out_meta[0].dtype = a->dtype;
+    }
+    ct_free(r);
+    return rc;
+}

@@ -17,6 +17,19 @@ ct_tensor *ct__as_dtype(const ct_tensor *x, ct_dtype dtype);
 /* Sum grad down to (ndim, sizes), undoing broadcasting. New reference. */
 ct_tensor *ct__sum_to(const ct_tensor *grad, int ndim, const int64_t *sizes);
 
+/* torch.can_cast(from, to): no floating -> integral, nothing but bool -> bool. */
+bool ct__can_cast(ct_dtype from, ct_dtype to);
+
+/* The end of every in-place op computed out of place: r (consumed) was
+ * computed from a (and others); check r's shape and castability as
+ * PyTorch's in-place ops do ("output with shape [3] doesn't match the
+ * broadcast shape [2, 3]", "result type Float can't be cast to the desired
+ * output type Long"), copy r into a (bumping a's version) and give a r's
+ * history. Saved references to a in r's node become a differentiable
+ * clone of a's old value (PyTorch's original_self), so double backward
+ * reaches a's previous history. */
+CT_NODISCARD int ct__write_back(ct_tensor *a, ct_tensor *r);
+
 /* Drop tensors created inside an op (NULLs fine), n of them. */
 void ct__free_all(int n, ct_tensor **ts);
 

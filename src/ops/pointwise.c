@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "kernels/cpu/unary.h"
-#include "kernels/cpu/unary.h"
 #include "ops/op_util.h"
 
 #define CT_PI 3.14159265358979323846
@@ -499,57 +498,6 @@ ct_tensor *ct_nan_to_num(const ct_tensor *x, double nan, const double *posinf, c
 
 /* ---- in-place forms: compute out of place, write back, take over history ---- */
 
-/* torch.can_cast(from, to) */
-static bool can_cast(ct_dtype from, ct_dtype to) {
-    if (ct_dtype_is_floating_point(from) && !ct_dtype_is_floating_point(to)) return false;
-    if (from != CT_BOOL && to == CT_BOOL) return false;
-    return true;
-}
-
-/* r was computed from a; make it a's new value and history (as
- * arithmetic.c's write_back, which is static there). */
-static int write_back(ct_tensor *a, ct_tensor *r) {
-    if (!r) return CT_ERROR;
-    int rc = CT_OK;
-    if (!can_cast(r->dtype, a->dtype)) {
-        ct__error("result type %s can't be cast to the desired output type %s", ct__traits(r->dtype)->scalar_name,
-                  ct__traits(a->dtype)->scalar_name);
-        rc = CT_ERROR;
-    }
-    ct_node *n = rc == CT_OK ? ct__grad_fn(r) : NULL;
-    if (n && ct__check_inplace_recordable(a) != CT_OK) rc = CT_ERROR, n = NULL;
-    if (n) {
-        /* a's old value is what the formula needs: snapshot it with a
-         * differentiable clone (PyTorch's original_self), so that double
-         * backward still reaches a's previous history */
-        for (int i = 0; i < CT_NODE_MAX_SAVED && rc == CT_OK; i++) {
-            if (n->saved[i].tensor != a) continue;
-            ct_tensor *c = ct_clone(a);
-            if (!c) {
-                rc = CT_ERROR;
-                break;
-            }
-            ct__scope_untrack(c);
-            ct__drop(n->saved[i].tensor);
-            n->saved[i].tensor = c;
-            n->saved[i].version = ct_version(c);
-        }
-    }
-    if (rc == CT_OK) {
-        ct_grad_mode g = ct_no_grad_begin();
-        ct_tensor *rd = ct_detach(r);
-        rc = rd ? ct_copy_(a, rd) : CT_ERROR;
-        ct_free(rd);
-        ct_grad_mode_end(g);
-    }
-    if (rc == CT_OK && n) {
-        rc = ct__record_output(n, a, 0);
-        n->out_meta[0].dtype = a->dtype;
-    }
-    ct_free(r);
-    return rc;
-}
-
 static int inplace_check(ct_tensor *a) {
     if (!a) return CT_ERROR;
     return ct__check_inplace(a);
@@ -558,7 +506,7 @@ static int inplace_check(ct_tensor *a) {
 #define CT_INPLACE(NAME, CALL)                               \
     int NAME##_(ct_tensor *x) {                              \
         if (inplace_check(x) != CT_OK) return CT_ERROR;      \
-        return write_back(x, CALL);                          \
+        return ct__write_back(x, CALL);                          \
     }
 #define CT_INPLACE1(NAME) CT_INPLACE(NAME, NAME(x))
 
@@ -604,20 +552,20 @@ CT_INPLACE1(ct_frac)
 
 int ct_logit_eps_(ct_tensor *x, double eps) {
     if (inplace_check(x) != CT_OK) return CT_ERROR;
-    return write_back(x, ct_logit_eps(x, eps));
+    return ct__write_back(x, ct_logit_eps(x, eps));
 }
 int ct_polygamma_(ct_tensor *x, int64_t n) {
     if (inplace_check(x) != CT_OK) return CT_ERROR;
     ct_tensor *r = ct_polygamma(n, x);
     ct_node *node = r ? ct__grad_fn(r) : NULL;
     if (node) node->name = "PolygammaBackward1"; /* derivatives.yaml's entry for polygamma_ */
-    return write_back(x, r);
+    return ct__write_back(x, r);
 }
 int ct_round_decimals_(ct_tensor *x, int64_t decimals) {
     if (inplace_check(x) != CT_OK) return CT_ERROR;
-    return write_back(x, ct_round_decimals(x, decimals));
+    return ct__write_back(x, ct_round_decimals(x, decimals));
 }
 int ct_nan_to_num_(ct_tensor *x, double nan, const double *posinf, const double *neginf) {
     if (inplace_check(x) != CT_OK) return CT_ERROR;
-    return write_back(x, ct_nan_to_num(x, nan, posinf, neginf));
+    return ct__write_back(x, ct_nan_to_num(x, nan, posinf, neginf));
 }

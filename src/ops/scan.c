@@ -341,41 +341,10 @@ static ct_tensor *cum_impl(ct_scan_kind kind, const ct_tensor *x, int64_t dim, c
 
 /* ---- in-place forms ---- */
 
-/* r was computed from a: make it a's new value (cast to a's dtype) and
- * history (arithmetic.c's write_back, for one-input ops). */
-static int write_back(ct_tensor *a, ct_tensor *r) {
-    if (!r) return CT_ERROR;
-    int rc = CT_OK;
-    ct_node *n = ct__grad_fn(r);
-    if (n && ct__check_inplace_recordable(a) != CT_OK) rc = CT_ERROR, n = NULL;
-    if (n) {
-        /* a's old value is what the formula needs: snapshot it */
-        for (int i = 0; i < CT_NODE_MAX_SAVED && rc == CT_OK; i++) {
-            if (n->saved[i].tensor != a) continue;
-            ct_tensor *c = ct__clone(a);
-            if (!c) {
-                rc = CT_ERROR;
-                break;
-            }
-            ct__scope_untrack(c);
-            ct__drop(n->saved[i].tensor);
-            n->saved[i].tensor = c;
-            n->saved[i].version = ct_version(c);
-        }
-    }
-    if (rc == CT_OK) rc = ct__copy_(a, r);
-    if (rc == CT_OK && n) {
-        rc = ct__record_output(n, a, 0);
-        n->out_meta[0].dtype = a->dtype;
-    }
-    ct_free(r);
-    return rc;
-}
-
 static int cum_inplace(ct_scan_kind kind, ct_tensor *x, int64_t dim) {
     if (!x) return CT_ERROR;
     if (ct__check_inplace(x) != CT_OK) return CT_ERROR;
-    return write_back(x, cum_impl(kind, x, dim, x->dtype));
+    return ct__write_back(x, cum_impl(kind, x, dim, x->dtype));
 }
 int ct_cumsum_(ct_tensor *x, int64_t dim) { return cum_inplace(CT_SCAN_CUMSUM, x, dim); }
 int ct_cumprod_(ct_tensor *x, int64_t dim) { return cum_inplace(CT_SCAN_CUMPROD, x, dim); }

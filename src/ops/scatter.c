@@ -563,18 +563,18 @@ static int inplace_ok(ct_tensor *self, const ct_tensor *a, const ct_tensor *b) {
 
 int ct_scatter_(ct_tensor *self, int64_t dim, const ct_tensor *index, const ct_tensor *src) {
     if (inplace_ok(self, index, src) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(self, ct_scatter(self, dim, index, src));
+    return ct__write_back(self, ct_scatter(self, dim, index, src));
 }
 int ct_scatter_value_(ct_tensor *self, int64_t dim, const ct_tensor *index, double value) {
     if (inplace_ok(self, index, index) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(self, ct_scatter_value(self, dim, index, value));
+    return ct__write_back(self, ct_scatter_value(self, dim, index, value));
 }
 int ct_scatter_add_(ct_tensor *self, int64_t dim, const ct_tensor *index, const ct_tensor *src) {
     if (inplace_ok(self, index, src) != CT_OK) return CT_ERROR;
-    return ct__index_write_back(self, ct_scatter_add(self, dim, index, src));
+    return ct__write_back(self, ct_scatter_add(self, dim, index, src));
 }
 int ct_scatter_reduce_(ct_tensor *self, int64_t dim, const ct_tensor *index, const ct_tensor *src, const char *reduce,
                        bool include_self) {
     if (inplace_ok(self, index, src) != CT_OK || !reduce) return CT_ERROR;
-    return ct__index_write_back(self, ct_scatter_reduce(self, dim, index, src, reduce, include_self));
+    return ct__write_back(self, ct_scatter_reduce(self, dim, index, src, reduce, include_self));
 }
