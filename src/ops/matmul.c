@@ -111,33 +111,19 @@ static ct_tensor *save_pair(ct_tensor *out, ct_node *n, const ct_tensor *a, cons
 }
 
 /* In-place add* forms: r (computed out of place) becomes self's value and
- * history. PyTorch: "Bad in-place call: input tensor size [4] and output
- * tensor size [2, 4] should match". */
+ * history (ct__write_back), after the add* family's own shape message:
+ * "Bad in-place call: input tensor size [4] and output tensor size [2, 4]
+ * should match". */
 static int write_back(ct_tensor *self, ct_tensor *r) {
-    if (!r) return CT_ERROR;
-    int rc = CT_OK;
-    char s1[256], s2[256];
-    if (r->ndim != self->ndim || memcmp(r->sizes, self->sizes, (size_t)self->ndim * sizeof *self->sizes)) {
+    if (r && (r->ndim != self->ndim || memcmp(r->sizes, self->sizes, (size_t)self->ndim * sizeof *self->sizes))) {
+        char s1[256], s2[256];
         ct__error("Bad in-place call: input tensor size %s and output tensor size %s should match",
                   ct__format_shape(s1, sizeof s1, self->ndim, self->sizes),
                   ct__format_shape(s2, sizeof s2, r->ndim, r->sizes));
-        rc = CT_ERROR;
+        ct_free(r);
+        return CT_ERROR;
     }
-    ct_node *n = rc == CT_OK ? ct__grad_fn(r) : NULL;
-    if (n && ct__check_inplace_recordable(self) != CT_OK) rc = CT_ERROR, n = NULL;
-    if (rc == CT_OK) {
-        ct_grad_mode g = ct_no_grad_begin();
-        ct_tensor *rd = ct_detach(r);
-        rc = rd ? ct_copy_(self, rd) : CT_ERROR;
-        ct_free(rd);
-        ct_grad_mode_end(g);
-    }
-    if (rc == CT_OK && n) {
-        rc = ct__record_output(n, self, 0);
-        n->out_meta[0].dtype = self->dtype;
-    }
-    ct_free(r);
-    return rc;
+    return ct__write_back(self, r);
 }
 
 static int inplace_check(ct_tensor *self, const ct_tensor *a, const ct_tensor *b) {

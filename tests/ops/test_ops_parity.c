@@ -40,11 +40,8 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
 }
 
 static const char *const once[] = {"relu", "sign", "sum", "mean", NULL};
-/* torch.matmul of vectors runs dot/mv kernels (DotBackward0, MvBackward0);
- * ctorch composes mm with views, so the names differ */
-static const char *const other_names[] = {"matmul", NULL};
 
 Test(ops, parity_values_gradients_gradcheck) {
-    op_harness_opts o = {.once_differentiable = once, .other_grad_fn_name = other_names};
+    op_harness_opts o = {.once_differentiable = once};
     cr_assert_gt(op_harness_run("ops.txt", run_op, &o), 200);
 }
