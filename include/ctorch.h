@@ -14,7 +14,6 @@
 #include "ctorch/ops.h"
 #include "ctorch/nn.h"
 #include "ctorch/nn_init.h"
-#include "ctorch/nn_conv.h"
 #include "ctorch/optim.h"
 
 #endif
