@@ -1,0 +1,281 @@
+/* im2col / col2im over 1-3 spatial dims and the three convolution
+ * products built on them with GEMM (see conv.h). */
+#include "kernels/cpu/conv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/dtype_traits.h"
+#include "ctorch/parallel.h"
+#include "kernels/cpu/gemm.h"
+
+/* [lo, hi): the output positions o in [0, n_out) whose input index
+ * o * s + base falls inside [0, n_in). */
+static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, int64_t *lo, int64_t *hi) {
+    int64_t l = base >= 0 ? 0 : (-base + s - 1) / s;
+    int64_t h = n_in - base <= 0 ? 0 : (n_in - 1 - base) / s + 1;
+    if (h > n_out) h = n_out;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
+/* One loop nest serves both directions: IM2COL copies x into the column
+ * row, COL2IM adds the row back into x. */
+#define CONV_COLS_LOOP(T, BODY_ZERO, BODY_COPY)                                                                   \
+    const int64_t L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g);                                         \
+    for (int64_t c = 0; c < C; c++)                                                                               \
+        for (int64_t kd = 0; kd < g->k[0]; kd++)                                                                  \
+            for (int64_t kh = 0; kh < g->k[1]; kh++)                                                              \
+                for (int64_t kw = 0; kw < g->k[2]; kw++) {                                                        \
+                    T *row = cols + (((c * g->k[0] + kd) * g->k[1] + kh) * g->k[2] + kw) * L;                     \
+                    T *xc = x + c * I;                                                                            \
+                    int64_t wbase = kw * g->dil[2] - g->pad[2], wlo, whi;                                         \
+                    valid_range(wbase, g->stride[2], g->in[2], g->out[2], &wlo, &whi);                            \
+                    for (int64_t od = 0; od < g->out[0]; od++) {                                                  \
+                        int64_t id = od * g->stride[0] - g->pad[0] + kd * g->dil[0];                              \
+                        for (int64_t oh = 0; oh < g->out[1]; oh++) {                                              \
+                            int64_t ih = oh * g->stride[1] - g->pad[1] + kh * g->dil[1];                          \
+                            T *r = row + (od * g->out[1] + oh) * g->out[2];                                       \
+                            if (id < 0 || id >= g->in[0] || ih < 0 || ih >= g->in[1]) {                           \
+                                BODY_ZERO(0, g->out[2]);                                                          \
+                                continue;                                                                         \
+                            }                                                                                     \
+                            T *xr = xc + (id * g->in[1] + ih) * g->in[2] + wbase;                                 \
+                            BODY_ZERO(0, wlo);                                                                    \
+                            BODY_COPY(wlo, whi, g->stride[2]);                                                    \
+                            BODY_ZERO(whi, g->out[2]);                                                            \
+                        }                                                                                         \
+                    }                                                                                             \
+                }
+
+#define IM2COL_ZERO(a, b) memset(r + (a), 0, (size_t)((b) - (a)) * sizeof *r)
+#define IM2COL_COPY(a, b, s)                                                                                      \
+    do {                                                                                                          \
+        if ((s) == 1)                                                                                             \
+            memcpy(r + (a), xr + (a), (size_t)((b) - (a)) * sizeof *r);                                           \
+        else                                                                                                      \
+            for (int64_t o = (a); o < (b); o++) r[o] = xr[o * (s)];                                               \
+    } while (0)
+#define COL2IM_ZERO(a, b) (void)0
+#define COL2IM_COPY(a, b, s)                                                                                      \
+    for (int64_t o = (a); o < (b); o++) xr[o * (s)] += r[o]
+
+#define DEFINE_COLS(T)                                                                                            \
+    static void im2col_##T(const ct_conv_geom *g, int64_t C, T *x, T *cols) {                                     \
+        CONV_COLS_LOOP(T, IM2COL_ZERO, IM2COL_COPY)                                                               \
+    }                                                                                                             \
+    static void col2im_##T(const ct_conv_geom *g, int64_t C, T *cols, T *x) {                                     \
+        CONV_COLS_LOOP(T, COL2IM_ZERO, COL2IM_COPY)                                                               \
+    }
+DEFINE_COLS(float)
+DEFINE_COLS(double)
+
+void ct__im2col(ct_dtype dtype, const ct_conv_geom *g, int64_t C, const void *x, void *cols) {
+    if (dtype == CT_FLOAT64)
+        im2col_double(g, C, (double *)x, cols);
+    else
+        im2col_float(g, C, (float *)x, cols);
+}
+
+void ct__col2im(ct_dtype dtype, const ct_conv_geom *g, int64_t C, const void *cols, void *x) {
+    if (dtype == CT_FLOAT64)
+        col2im_double(g, C, (double *)cols, x);
+    else
+        col2im_float(g, C, (float *)cols, x);
+}
+
+/* ---- the three products ------------------------------------------------------ */
+
+typedef struct conv_ctx {
+    ct_dtype dtype;
+    const ct_conv_geom *g;
+    int64_t N, Cin, Cout, G;
+    const char *x, *w, *bias, *y;
+    char *out;
+    bool one_by_one; /* kernel 1, stride 1, padding 0: the columns are the input itself */
+    size_t isz;
+    char **partials; /* weight adjoint: one accumulator per chunk (partials[0] = out) */
+    int64_t nchunks;
+    int failed;
+} conv_ctx;
+
+static bool is_one_by_one(const ct_conv_geom *g) {
+    for (int d = 0; d < 3; d++)
+        if (g->k[d] != 1 || g->stride[d] != 1 || g->pad[d] != 0) return false;
+    return true;
+}
+
+static void add_bias(ct_dtype dtype, char *out, const char *bias, int64_t C, int64_t L) {
+    if (!bias) return;
+    for (int64_t c = 0; c < C; c++) {
+        if (dtype == CT_FLOAT64) {
+            double *o = (double *)out + c * L, b = ((const double *)bias)[c];
+            for (int64_t l = 0; l < L; l++) o[l] += b;
+        } else {
+            float *o = (float *)out + c * L, b = ((const float *)bias)[c];
+            for (int64_t l = 0; l < L; l++) o[l] += b;
+        }
+    }
+}
+
+static ct_gemm_operand op(const char *data, int64_t s0, int64_t s1) {
+    ct_gemm_operand o = {data, 0, s0, s1};
+    return o;
+}
+
+static void forward_chunk(int64_t begin, int64_t end, void *vctx) {
+    conv_ctx *c = vctx;
+    const ct_conv_geom *g = c->g;
+    int64_t K = ct__conv_geom_kvol(g), L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g);
+    int64_t Cig = c->Cin / c->G, Cog = c->Cout / c->G;
+    char *buf = NULL;
+    if (!c->one_by_one && !(buf = malloc((size_t)(c->Cin * K * L) * c->isz + 1))) {
+        c->failed = 1;
+        return;
+    }
+    for (int64_t n = begin; n < end; n++) {
+        const char *xn = c->x + (size_t)(n * c->Cin * I) * c->isz;
+        const char *cols = xn;
+        if (buf) {
+            ct__im2col(c->dtype, g, c->Cin, xn, buf);
+            cols = buf;
+        }
+        char *yn = c->out + (size_t)(n * c->Cout * L) * c->isz;
+        for (int64_t gi = 0; gi < c->G; gi++)
+            ct__kernel_gemm_batched(c->dtype, 1, Cog, L, Cig * K, 1.0,
+                                    op(c->w + (size_t)(gi * Cog * Cig * K) * c->isz, Cig * K, 1),
+                                    op(cols + (size_t)(gi * Cig * K * L) * c->isz, L, 1), 0.0,
+                                    yn + (size_t)(gi * Cog * L) * c->isz);
+        add_bias(c->dtype, yn, c->bias, c->Cout, L);
+    }
+    free(buf);
+}
+
+static void input_adjoint_chunk(int64_t begin, int64_t end, void *vctx) {
+    conv_ctx *c = vctx;
+    const ct_conv_geom *g = c->g;
+    int64_t K = ct__conv_geom_kvol(g), L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g);
+    int64_t Cig = c->Cin / c->G, Cog = c->Cout / c->G;
+    char *buf = NULL;
+    if (!c->one_by_one && !(buf = malloc((size_t)(c->Cin * K * L) * c->isz + 1))) {
+        c->failed = 1;
+        return;
+    }
+    for (int64_t n = begin; n < end; n++) {
+        char *xn = c->out + (size_t)(n * c->Cin * I) * c->isz;
+        const char *yn = c->y + (size_t)(n * c->Cout * L) * c->isz;
+        char *cols = buf ? buf : xn;
+        for (int64_t gi = 0; gi < c->G; gi++)
+            ct__kernel_gemm_batched(c->dtype, 1, Cig * K, L, Cog, 1.0,
+                                    op(c->w + (size_t)(gi * Cog * Cig * K) * c->isz, 1, Cig * K),
+                                    op(yn + (size_t)(gi * Cog * L) * c->isz, L, 1), 0.0,
+                                    cols + (size_t)(gi * Cig * K * L) * c->isz);
+        if (buf) {
+            memset(xn, 0, (size_t)(c->Cin * I) * c->isz);
+            ct__col2im(c->dtype, g, c->Cin, buf, xn);
+        }
+        add_bias(c->dtype, xn, c->bias, c->Cin, I);
+    }
+    free(buf);
+}
+
+static void weight_adjoint_chunk(int64_t begin, int64_t end, void *vctx) {
+    conv_ctx *c = vctx;
+    const ct_conv_geom *g = c->g;
+    int64_t K = ct__conv_geom_kvol(g), L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g);
+    int64_t Cig = c->Cin / c->G, Cog = c->Cout / c->G;
+    char *buf = NULL;
+    if (!c->one_by_one && !(buf = malloc((size_t)(c->Cin * K * L) * c->isz + 1))) {
+        c->failed = 1;
+        return;
+    }
+    for (int64_t ch = begin; ch < end; ch++) {
+        char *acc = c->partials[ch];
+        int64_t n0 = ch * c->N / c->nchunks, n1 = (ch + 1) * c->N / c->nchunks;
+        if (n0 == n1) memset(acc, 0, (size_t)(c->Cout * Cig * K) * c->isz);
+        for (int64_t n = n0; n < n1; n++) {
+            const char *xn = c->x + (size_t)(n * c->Cin * I) * c->isz;
+            const char *cols = xn;
+            if (buf) {
+                ct__im2col(c->dtype, g, c->Cin, xn, buf);
+                cols = buf;
+            }
+            const char *yn = c->y + (size_t)(n * c->Cout * L) * c->isz;
+            for (int64_t gi = 0; gi < c->G; gi++)
+                ct__kernel_gemm_batched(c->dtype, 1, Cog, Cig * K, L, 1.0,
+                                        op(yn + (size_t)(gi * Cog * L) * c->isz, L, 1),
+                                        op(cols + (size_t)(gi * Cig * K * L) * c->isz, 1, L), n == n0 ? 0.0 : 1.0,
+                                        acc + (size_t)(gi * Cog * Cig * K) * c->isz);
+        }
+    }
+    free(buf);
+}
+
+/* Images per parallel chunk so that one chunk is worth ~64k multiply-adds. */
+static int64_t grain_for(int64_t per_image) {
+    int64_t grain = per_image > 0 ? 65536 / per_image : 1 << 20;
+    return grain < 1 ? 1 : grain;
+}
+
+static conv_ctx make_ctx(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout, int64_t G) {
+    conv_ctx c = {.dtype = dtype, .g = g, .N = N, .Cin = Cin, .Cout = Cout, .G = G};
+    c.one_by_one = is_one_by_one(g);
+    c.isz = (size_t)ct__traits(dtype)->itemsize;
+    return c;
+}
+
+static int64_t work_per_image(const ct_conv_geom *g, int64_t Cin, int64_t Cout, int64_t G) {
+    return ct__conv_geom_ovol(g) * ct__conv_geom_kvol(g) * (Cin / G) * Cout;
+}
+
+int ct__conv_forward(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
+                      const void *x, const void *w, const void *bias, void *y) {
+    conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
+    c.x = x, c.w = w, c.bias = bias, c.out = y;
+    ct_parallel_for(0, N, grain_for(work_per_image(g, Cin, Cout, G)), forward_chunk, &c);
+    return c.failed ? -1 : 0;
+}
+
+int ct__conv_input_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
+                            const void *y, const void *w, const void *bias, void *x) {
+    conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
+    c.y = y, c.w = w, c.bias = bias, c.out = x;
+    ct_parallel_for(0, N, grain_for(work_per_image(g, Cin, Cout, G)), input_adjoint_chunk, &c);
+    return c.failed ? -1 : 0;
+}
+
+int ct__conv_weight_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
+                            const void *x, const void *y, void *w) {
+    conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
+    c.x = x, c.y = y, c.out = w;
+    size_t wbytes = (size_t)(Cout * (Cin / G) * ct__conv_geom_kvol(g)) * c.isz;
+    int64_t per = work_per_image(g, Cin, Cout, G);
+    int64_t nchunks = ct_get_num_threads();
+    int64_t by_work = N * per / 65536;
+    if (nchunks > by_work) nchunks = by_work;
+    if (nchunks > N) nchunks = N;
+    if (nchunks < 1) nchunks = 1;
+    char *parts[256];
+    if (nchunks > 256) nchunks = 256;
+    parts[0] = w;
+    int64_t made = 1;
+    for (; made < nchunks; made++)
+        if (!(parts[made] = malloc(wbytes + 1))) break;
+    if (made < nchunks) {
+        for (int64_t i = 1; i < made; i++) free(parts[i]);
+        return -1;
+    }
+    c.partials = parts;
+    c.nchunks = nchunks;
+    ct_parallel_for(0, nchunks, 1, weight_adjoint_chunk, &c);
+    int64_t n = (int64_t)(wbytes / c.isz);
+    for (int64_t i = 1; i < nchunks; i++) {
+        if (dtype == CT_FLOAT64)
+            for (int64_t j = 0; j < n; j++) ((double *)w)[j] += ((double *)parts[i])[j];
+        else
+            for (int64_t j = 0; j < n; j++) ((float *)w)[j] += ((float *)parts[i])[j];
+        free(parts[i]);
+    }
+    return c.failed ? -1 : 0;
+}
