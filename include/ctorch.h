@@ -14,6 +14,7 @@
 #include "ctorch/ops.h"
 #include "ctorch/nn.h"
 #include "ctorch/nn_init.h"
+#include "ctorch/nn_norm.h"
 #include "ctorch/nn_conv.h"
 #include "ctorch/optim.h"
 

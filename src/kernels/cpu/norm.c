@@ -1,0 +1,208 @@
+/* Normalization kernels: moments, affine normalise, fused backward. All
+ * arithmetic in double; float32 rounds on store. */
+#include "kernels/cpu/norm.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctorch/parallel.h"
+
+static inline double ld(ct_dtype dt, const void *p, int64_t i) {
+    return dt == CT_FLOAT64 ? ((const double *)p)[i] : (double)((const float *)p)[i];
+}
+static inline void st(ct_dtype dt, void *p, int64_t i, double v) {
+    if (dt == CT_FLOAT64)
+        ((double *)p)[i] = v;
+    else
+        ((float *)p)[i] = (float)v;
+}
+
+/* grain in units of q: about CT_GRAIN_SIZE elements per chunk */
+static int64_t q_grain(const ct_norm_geom *g) {
+    int64_t per = g->P * g->R;
+    return per >= CT_GRAIN_SIZE ? 1 : CT_GRAIN_SIZE / (per > 0 ? per : 1);
+}
+
+typedef struct {
+    ct_dtype dt;
+    const void *x, *gy, *w, *b;
+    void *y, *gx;
+    const ct_norm_geom *g;
+    double *mean, *var;
+    const double *cmean, *rstd;
+    bool batch_stats;
+} norm_ctx;
+
+static void moments_range(int64_t q0, int64_t q1, void *vctx) {
+    norm_ctx *c = vctx;
+    const ct_norm_geom *g = c->g;
+    int64_t n = g->P * g->R;
+    for (int64_t q = q0; q < q1; q++) {
+        double s = 0;
+        for (int64_t p = 0; p < g->P; p++) {
+            int64_t base = (p * g->Q + q) * g->R;
+            for (int64_t r = 0; r < g->R; r++) s += ld(c->dt, c->x, base + r);
+        }
+        double m = s / (double)n, v = 0;
+        for (int64_t p = 0; p < g->P; p++) {
+            int64_t base = (p * g->Q + q) * g->R;
+            for (int64_t r = 0; r < g->R; r++) {
+                double d = ld(c->dt, c->x, base + r) - m;
+                v += d * d;
+            }
+        }
+        c->mean[q] = n ? m : NAN;
+        c->var[q] = n ? v / (double)n : NAN;
+    }
+}
+
+void ct__norm_moments(ct_dtype dtype, const void *x, const ct_norm_geom *g, double *mean, double *var) {
+    norm_ctx c = {.dt = dtype, .x = x, .g = g, .mean = mean, .var = var};
+    ct_parallel_for(0, g->Q, q_grain(g), moments_range, &c);
+}
+
+static inline int64_t chan(const ct_norm_geom *g, int64_t i) { return (i / g->aR) % g->aQ; }
+
+static void apply_range(int64_t q0, int64_t q1, void *vctx) {
+    norm_ctx *c = vctx;
+    const ct_norm_geom *g = c->g;
+    for (int64_t q = q0; q < q1; q++) {
+        double m = c->cmean[q], rs = c->rstd[q];
+        for (int64_t p = 0; p < g->P; p++) {
+            int64_t base = (p * g->Q + q) * g->R;
+            for (int64_t r = 0; r < g->R; r++) {
+                int64_t i = base + r;
+                double v = (ld(c->dt, c->x, i) - m) * rs;
+                if (c->w || c->b) {
+                    int64_t ch = chan(g, i);
+                    if (c->w) v *= ld(c->dt, c->w, ch);
+                    if (c->b) v += ld(c->dt, c->b, ch);
+                }
+                st(c->dt, c->y, i, v);
+            }
+        }
+    }
+}
+
+void ct__norm_apply(ct_dtype dtype, const void *x, void *y, const ct_norm_geom *g, const double *mean,
+                    const double *rstd, const void *w, const void *b) {
+    norm_ctx c = {.dt = dtype, .x = x, .y = y, .g = g, .cmean = mean, .rstd = rstd, .w = w, .b = b};
+    ct_parallel_for(0, g->Q, q_grain(g), apply_range, &c);
+}
+
+static void backward_range(int64_t q0, int64_t q1, void *vctx) {
+    norm_ctx *c = vctx;
+    const ct_norm_geom *g = c->g;
+    double n = (double)(g->P * g->R);
+    for (int64_t q = q0; q < q1; q++) {
+        double m = c->cmean[q], rs = c->rstd[q];
+        double sg = 0, sgx = 0;
+        if (c->batch_stats) {
+            for (int64_t p = 0; p < g->P; p++) {
+                int64_t base = (p * g->Q + q) * g->R;
+                for (int64_t r = 0; r < g->R; r++) {
+                    int64_t i = base + r;
+                    double gh = ld(c->dt, c->gy, i);
+                    if (c->w) gh *= ld(c->dt, c->w, chan(g, i));
+                    sg += gh;
+                    sgx += gh * (ld(c->dt, c->x, i) - m) * rs;
+                }
+            }
+            sg /= n;
+            sgx /= n;
+        }
+        for (int64_t p = 0; p < g->P; p++) {
+            int64_t base = (p * g->Q + q) * g->R;
+            for (int64_t r = 0; r < g->R; r++) {
+                int64_t i = base + r;
+                double gh = ld(c->dt, c->gy, i);
+                if (c->w) gh *= ld(c->dt, c->w, chan(g, i));
+                double v;
+                if (c->batch_stats) {
+                    double xh = (ld(c->dt, c->x, i) - m) * rs;
+                    v = rs * (gh - sg - xh * sgx);
+                } else {
+                    v = gh * rs;
+                }
+                st(c->dt, c->gx, i, v);
+            }
+        }
+    }
+}
+
+void ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
+                       const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb) {
+    if (gx) {
+        norm_ctx c = {.dt = dtype, .x = x, .gy = gy, .g = g, .cmean = mean, .rstd = rstd, .w = w,
+                      .batch_stats = batch_stats, .gx = gx};
+        ct_parallel_for(0, g->Q, q_grain(g), backward_range, &c);
+    }
+    if (!gw && !gb) return;
+    if (gw) memset(gw, 0, (size_t)g->aQ * sizeof *gw);
+    if (gb) memset(gb, 0, (size_t)g->aQ * sizeof *gb);
+    /* serial: channels of different q may coincide (layer norm) */
+    for (int64_t q = 0; q < g->Q; q++) {
+        double m = mean[q], rs = rstd[q];
+        for (int64_t p = 0; p < g->P; p++) {
+            int64_t base = (p * g->Q + q) * g->R;
+            for (int64_t r = 0; r < g->R; r++) {
+                int64_t i = base + r, ch = chan(g, i);
+                double gv = ld(dtype, gy, i);
+                if (gw) gw[ch] += gv * (ld(dtype, x, i) - m) * rs;
+                if (gb) gb[ch] += gv;
+            }
+        }
+    }
+}
+
+const char *ct__py_float(char *buf, size_t len, double v) {
+    if (isnan(v)) return snprintf(buf, len, "nan"), buf;
+    if (isinf(v)) return snprintf(buf, len, v > 0 ? "inf" : "-inf"), buf;
+    if (v == 0) return snprintf(buf, len, signbit(v) ? "-0.0" : "0.0"), buf;
+    char e[40];
+    int prec = 1;
+    for (; prec <= 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec - 1, v);
+        if (strtod(e, NULL) == v) break;
+    }
+    /* e = "[-]d.ddde[+-]XX": digits and exponent */
+    char digits[24];
+    int nd = 0;
+    const char *s = e;
+    bool neg = *s == '-';
+    if (neg) s++;
+    for (; *s && *s != 'e'; s++)
+        if (*s != '.') digits[nd++] = *s;
+    int exp10 = atoi(s + 1);
+    while (nd > 1 && digits[nd - 1] == '0') nd--;
+    digits[nd] = 0;
+    char out[64];
+    size_t o = 0;
+    if (neg) out[o++] = '-';
+    if (exp10 >= -5 + 1 && exp10 < 16) {
+        if (exp10 < 0) {
+            out[o++] = '0', out[o++] = '.';
+            for (int k = 0; k < -exp10 - 1; k++) out[o++] = '0';
+            for (int k = 0; k < nd; k++) out[o++] = digits[k];
+        } else {
+            for (int k = 0; k <= exp10; k++) out[o++] = k < nd ? digits[k] : '0';
+            out[o++] = '.';
+            if (nd > exp10 + 1)
+                for (int k = exp10 + 1; k < nd; k++) out[o++] = digits[k];
+            else
+                out[o++] = '0';
+        }
+        out[o] = 0;
+    } else {
+        out[o++] = digits[0];
+        if (nd > 1) {
+            out[o++] = '.';
+            for (int k = 1; k < nd; k++) out[o++] = digits[k];
+        }
+        snprintf(out + o, sizeof out - o, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
+    }
+    snprintf(buf, len, "%s", out);
+    return buf;
+}

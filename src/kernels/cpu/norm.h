@@ -1,0 +1,43 @@
+/* Internal: normalization kernels (batch / layer / group norm share them)
+ * and the Python float formatting the norm and dropout families print. */
+#ifndef CT_KERNELS_CPU_NORM_H
+#define CT_KERNELS_CPU_NORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctorch/dtype.h"
+
+/* A contiguous x seen twice:
+ * - statistics layout (P, Q, R): one mean / variance per q, over (p, r)
+ *   (batch norm: (N, C, S); layer norm: (1, M, K); group norm: (1, N*G, C/G*S));
+ * - affine layout: element i uses weight/bias channel (i / aR) % aQ
+ *   (batch and group norm: aR = S, aQ = C; layer norm: aR = 1, aQ = K). */
+typedef struct ct_norm_geom {
+    int64_t P, Q, R;
+    int64_t aR, aQ;
+} ct_norm_geom;
+
+/* mean[q] and biased var[q] (double), two passes in double. dtype float32
+ * or float64. A q with no elements gets NaN. */
+void ct__norm_moments(ct_dtype dtype, const void *x, const ct_norm_geom *g, double *mean, double *var);
+
+/* y = (x - mean[q]) * rstd[q] * w[c] + b[c]; w, b (dtype, aQ) may be NULL. */
+void ct__norm_apply(ct_dtype dtype, const void *x, void *y, const ct_norm_geom *g, const double *mean,
+                    const double *rstd, const void *w, const void *b);
+
+/* The fused backward of ct__norm_apply. gy contiguous like x. With
+ * batch_stats, mean/rstd are functions of x (training batch norm, layer
+ * norm, group norm): gx = rstd * (gxh - mean(gxh) - xh * mean(gxh * xh))
+ * with gxh = gy * w, xh = (x - mean) * rstd; else gx = gy * w * rstd.
+ * gx (dtype, may be NULL); gw, gb (double, aQ, may be NULL) receive
+ * sum(gy * xh) and sum(gy) per affine channel. */
+void ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
+                       const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb);
+
+/* Python's repr(float): shortest round-trip digits, "0.1", "1e-05",
+ * "1.0", "inf", "nan". Returns buf. */
+const char *ct__py_float(char *buf, size_t len, double v);
+
+#endif
