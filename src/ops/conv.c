@@ -34,14 +34,14 @@ static void params_to_node(ct_node *n, const conv_params *p, int mode) {
     n->ints[1] = p->groups;
     n->ints[2] = mode;
     for (int d = 0; d < 3; d++) {
-        n->ints[3 + d] = p->g.in[d];
-        n->ints[6 + d] = p->g.out[d];
-        n->ints[9 + d] = p->g.k[d];
-        n->ints[12 + d] = p->g.stride[d];
-        n->ints[15 + d] = p->g.pad[d];
-        n->ints[18 + d] = p->g.dil[d];
+        n->shape_arg[d] = p->g.in[d];
+        n->shape_arg[3 + d] = p->g.out[d];
+        n->shape_arg2[d] = p->g.k[d];
+        n->ints[3 + d] = p->g.stride[d];
+        n->ints[6 + d] = p->g.pad[d];
+        n->ints[9 + d] = p->g.dil[d];
     }
-    n->nints = 21;
+    n->nints = 12;
 }
 
 static void params_from_node(const ct_node *n, conv_params *p, int *mode) {
@@ -49,12 +49,12 @@ static void params_from_node(const ct_node *n, conv_params *p, int *mode) {
     p->groups = n->ints[1];
     *mode = (int)n->ints[2];
     for (int d = 0; d < 3; d++) {
-        p->g.in[d] = n->ints[3 + d];
-        p->g.out[d] = n->ints[6 + d];
-        p->g.k[d] = n->ints[9 + d];
-        p->g.stride[d] = n->ints[12 + d];
-        p->g.pad[d] = n->ints[15 + d];
-        p->g.dil[d] = n->ints[18 + d];
+        p->g.in[d] = n->shape_arg[d];
+        p->g.out[d] = n->shape_arg[3 + d];
+        p->g.k[d] = n->shape_arg2[d];
+        p->g.stride[d] = n->ints[3 + d];
+        p->g.pad[d] = n->ints[6 + d];
+        p->g.dil[d] = n->ints[9 + d];
     }
 }
 
