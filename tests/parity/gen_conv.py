@@ -81,9 +81,11 @@ conv_case(2, torch.float32, 2, 6, 4, (7, 7), 5)
 E = torch.float32
 def cerr(x, w, b=None, args=(1, 0, 1, 1), **kw):
     ins = [x, w] + ([b] if b is not None else [])
-    W.error("conv2d", lambda x, w, *r: F.conv2d(x, w, r[0] if r else None, stride=args[0], padding=args[1],
+    has_b = b is not None
+    kw.setdefault("padding", args[1])
+    W.error("conv2d", lambda x, w, *r: F.conv2d(x, w, r[0] if has_b else None, stride=args[0],
                                                 dilation=args[2], groups=args[3], **kw),
-            ins, tuple(args) + (float(b is not None),), extra=ex(**kw) if kw else ())
+            ins, tuple(args) + (float(b is not None),), extra=ex(padding=kw["padding"]) if isinstance(kw["padding"], str) else ())
 cerr(make((2, 3, 8, 8), E), make((4, 1, 5, 5), E))
 cerr(make((1, 3, 2, 2), E), make((4, 3, 5, 5), E))
 cerr(make((2, 3, 8, 8), E), make((4, 3, 3, 3), E), args=(1, 0, 1, 2))
@@ -101,30 +103,30 @@ cerr(make((2, 3, 8, 8), E), make((4, 3, 3, 3), E), args=(1, 0, 1, -1))
 cerr(make((2, 3, 8, 8), E), make((4, 3, 3, 3), E), args=(2, 0, 1, 1), padding="same")
 cerr(make((2, 3, 8, 8), E), make((4, 3, 3, 3), E), padding="foo")
 cerr(make((2, 3, 8, 8), torch.float16), make((4, 3, 3, 3), torch.float16))
-W.error("conv_transpose2d", lambda x, w: F.conv_transpose2d(x, w, stride=2, output_padding=2),
+W.error("conv_transpose2d", lambda x, w, *a: F.conv_transpose2d(x, w, stride=2, output_padding=2),
         [make((2, 3, 8, 8), E), make((3, 2, 3, 3), E)], (2, 0, 1, 1, 0.0, 2))
-W.error("conv_transpose2d", lambda x, w: F.conv_transpose2d(x, w), [make((2, 3, 8, 8), E), make((4, 2, 3, 3), E)],
+W.error("conv_transpose2d", lambda x, w, *a: F.conv_transpose2d(x, w), [make((2, 3, 8, 8), E), make((4, 2, 3, 3), E)],
         (1, 0, 1, 1, 0.0, 0))
-W.error("conv_transpose2d", lambda x, w: F.conv_transpose2d(x, w, padding=5),
+W.error("conv_transpose2d", lambda x, w, *a: F.conv_transpose2d(x, w, padding=5),
         [make((2, 3, 8, 8), E), make((3, 2, 3, 3), E)], (1, 5, 1, 1, 0.0, 0))
-W.error("conv_transpose1d", lambda x, w: F.conv_transpose1d(x, w, output_padding=1),
+W.error("conv_transpose1d", lambda x, w, *a: F.conv_transpose1d(x, w, output_padding=1),
         [make((2, 3, 8), E), make((3, 3, 3), E)], (1, 0, 1, 1, 0.0, 1))
-W.error("conv_transpose3d", lambda x, w: F.conv_transpose3d(x, w, output_padding=1),
+W.error("conv_transpose3d", lambda x, w, *a: F.conv_transpose3d(x, w, output_padding=1),
         [make((2, 3, 4, 4, 4), E), make((3, 3, 3, 3, 3), E)], (1, 0, 1, 1, 0.0, 1))
 
 # unfold / fold
 for dt in FLOATS:
-    case("unfold", lambda x: F.unfold(x, 3), [make((2, 3, 5, 5), dt)], (3, 1, 0, 1))
-    case("unfold", lambda x: F.unfold(x, (2, 3), dilation=2, padding=1, stride=2), [make((2, 2, 6, 7), dt)],
+    case("unfold", lambda x, *a: F.unfold(x, 3), [make((2, 3, 5, 5), dt)], (3, 1, 0, 1))
+    case("unfold", lambda x, *a: F.unfold(x, (2, 3), dilation=2, padding=1, stride=2), [make((2, 2, 6, 7), dt)],
          (0, 2, 1, 2), extra=["kernel 2 3"])
-    case("unfold", lambda x: F.unfold(x, 2), [make((3, 4, 4), dt)], (2, 1, 0, 1))
-    case("fold", lambda x: F.fold(x, (4, 5), 3), [make((2, 18, 6), dt)], (3, 1, 0, 1), extra=["osize 4 5"])
-    case("fold", lambda x: F.fold(x, (5, 5), 2, dilation=1, padding=1, stride=2), [make((1, 8, 9), dt)],
+    case("unfold", lambda x, *a: F.unfold(x, 2), [make((3, 4, 4), dt)], (2, 1, 0, 1))
+    case("fold", lambda x, *a: F.fold(x, (4, 5), 3), [make((2, 18, 6), dt)], (3, 1, 0, 1), extra=["osize 4 5"])
+    case("fold", lambda x, *a: F.fold(x, (5, 5), 2, dilation=1, padding=1, stride=2), [make((1, 8, 9), dt)],
          (2, 1, 1, 2), extra=["osize 5 5"])
-W.error("unfold", lambda x: F.unfold(x, 3), [make((2, 3, 2, 2), E)], (3, 1, 0, 1))
-W.error("unfold", lambda x: F.unfold(x, 3, stride=-1), [make((2, 3, 5, 5), E)], (3, 1, 0, -1))
-W.error("fold", lambda x: F.fold(x, (8, 8), 3), [make((2, 26, 36), E)], (3, 1, 0, 1), extra=["osize 8 8"])
-W.error("fold", lambda x: F.fold(x, (8, 8), 3), [make((2, 27, 35), E)], (3, 1, 0, 1), extra=["osize 8 8"])
+W.error("unfold", lambda x, *a: F.unfold(x, 3), [make((2, 3, 2, 2), E)], (3, 1, 0, 1))
+W.error("unfold", lambda x, *a: F.unfold(x, 3, stride=-1), [make((2, 3, 5, 5), E)], (3, 1, 0, -1))
+W.error("fold", lambda x, *a: F.fold(x, (8, 8), 3), [make((2, 26, 36), E)], (3, 1, 0, 1), extra=["osize 8 8"])
+W.error("fold", lambda x, *a: F.fold(x, (8, 8), 3), [make((2, 27, 35), E)], (3, 1, 0, 1), extra=["osize 8 8"])
 
 # F.pad
 MODES = ["constant", "reflect", "replicate", "circular"]
@@ -132,20 +134,20 @@ for dt in FLOATS:
     for mi, mode in enumerate(MODES):
         for shp, pad in [((2, 3, 5), (1, 2)), ((3, 5), (2, 0)), ((2, 3, 5, 6), (1, 2, 2, 1)), ((3, 4, 5), (0, 1, 3, 2)),
                          ((1, 2, 3, 4, 4), (1, 1, 2, 0, 1, 2))]:
-            case("pad", lambda x, m=mode, p=pad: F.pad(x, p, mode=m), [make(shp, dt)], (mi, 0.0),
+            case("pad", lambda x, *a, m=mode, p=pad: F.pad(x, p, mode=m), [make(shp, dt)], (mi, 0.0),
                  extra=["pad " + " ".join(map(str, pad))])
-    case("pad", lambda x: F.pad(x, (1, -2, 2, 1), value=1.5), [make((2, 4, 5), dt)], (0, 1.5), extra=["pad 1 -2 2 1"])
-    case("pad", lambda x: F.pad(x, (1, 1, 0, 0, 2, 1), value=-3.0), [make((3, 4, 5), dt)], (0, -3.0),
+    case("pad", lambda x, *a: F.pad(x, (1, -2, 2, 1), value=1.5), [make((2, 4, 5), dt)], (0, 1.5), extra=["pad 1 -2 2 1"])
+    case("pad", lambda x, *a: F.pad(x, (1, 1, 0, 0, 2, 1), value=-3.0), [make((3, 4, 5), dt)], (0, -3.0),
          extra=["pad 1 1 0 0 2 1"])
-case("pad", lambda x: F.pad(x, (2, 1), value=7.0), [make((2, 3), torch.int64)], (0, 7.0), extra=["pad 2 1"])
+case("pad", lambda x, *a: F.pad(x, (2, 1), value=7.0), [make((2, 3), torch.int64)], (0, 7.0), extra=["pad 2 1"])
 for shp, pad, mi in [((2, 3, 5), (5, 5), 1), ((2, 3, 5, 5), (1, 1, 5, 1), 1), ((2, 3, 5, 5), (5, 1, 1, 1), 1),
                      ((2, 3, 5, 5, 5), (1, 1, 5, 1, 1, 1), 1), ((2, 3, 5), (6, 5), 3), ((2, 3, 5), (1,), 0),
                      ((2, 3, 5, 5), (1, 2), 1), ((2, 3, 5), (1, 1, 1, 1, 1, 1, 1, 1), 0), ((2, 3, 5), (-6, 1), 2)]:
-    W.error("pad", lambda x, m=MODES[mi], p=pad: F.pad(x, p, mode=m), [make(shp, E)], (mi, 0.0),
+    W.error("pad", lambda x, *a, m=MODES[mi], p=pad: F.pad(x, p, mode=m), [make(shp, E)], (mi, 0.0),
             extra=["pad " + " ".join(map(str, pad))])
-W.error("pad", lambda x: F.pad(x, (1, 1), mode="reflect", value=2.0), [make((2, 3, 5), E)], (1, 2.0),
+W.error("pad", lambda x, *a: F.pad(x, (1, 1), mode="reflect", value=2.0), [make((2, 3, 5), E)], (1, 2.0),
         extra=["pad 1 1"])
-W.error("pad", lambda x: F.pad(x, (2, 1), mode="reflect"), [make((2, 3, 5), torch.int64)], (1, 0.0),
+W.error("pad", lambda x, *a: F.pad(x, (2, 1), mode="reflect"), [make((2, 3, 5), torch.int64)], (1, 0.0),
         extra=["pad 2 1"])
 W.write("gen_conv.py")
 
