@@ -17,5 +17,6 @@
 #include "ctorch/nn_norm.h"
 #include "ctorch/nn_conv.h"
 #include "ctorch/optim.h"
+#include "ctorch/lr_scheduler.h"
 
 #endif
