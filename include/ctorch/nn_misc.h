@@ -1,0 +1,163 @@
+/* ctorch/nn_misc.h — embeddings, pixel/channel shuffles, resampling
+ * (interpolate, Upsample), and Bilinear / LazyLinear, as PyTorch 1.13.1.
+ *
+ * Conventions
+ * - Options: an options struct behind a macro, filled with designated
+ *   initializers; a zero field means PyTorch's default:
+ *       ct_tensor *e = ct_embedding(idx, w, .padding_idx = &(int64_t){0});
+ *   Options whose default is None while zero is a legal value
+ *   (padding_idx, max_norm) are POINTERS: NULL means None.
+ * - Ownership: tensor arguments (and tensors in options) are borrowed;
+ *   returned tensors and modules are new references.
+ * - Errors: NULL with ct_last_error() worded as PyTorch; a NULL tensor
+ *   argument returns NULL without touching the error.
+ * - Gradients carry PyTorch's grad_fn names (EmbeddingBackward0,
+ *   PixelShuffleBackward0, UpsampleBilinear2DBackward1, ...). See
+ *   docs/nn-misc.md for which backwards are once differentiable. */
+#ifndef CTORCH_NN_MISC_H
+#define CTORCH_NN_MISC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nn.h"
+#include "tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================== embeddings ======================== */
+
+/* F.embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+ *             scale_grad_by_freq=False, sparse=False):
+ * input: any shape, int64 or int32 indices in [0, num_embeddings)
+ * ("index out of range in self"); weight: (num_embeddings, D) ("'weight'
+ * must be 2-D") -> input.shape + (D). padding_idx (may be negative, counted
+ * from the end; "Padding_idx must be within num_embeddings") receives no
+ * gradient. max_norm: rows of weight referenced by input whose norm_type
+ * norm exceeds max_norm are rescaled IN PLACE to max_norm (under no_grad,
+ * as PyTorch: weight's version is bumped). scale_grad_by_freq divides each
+ * row's gradient by the index's frequency in the call. sparse is accepted
+ * and ignored (ctorch has dense gradients only). Backward:
+ * EmbeddingBackward0 (twice differentiable w.r.t. the gradient). */
+typedef struct ct_embedding_options {
+    const int64_t *padding_idx; /* NULL: None */
+    const double *max_norm;     /* NULL: None */
+    double norm_type;           /* 0: 2.0 */
+    bool scale_grad_by_freq;
+    bool sparse;
+} ct_embedding_options;
+ct_tensor *ct_embedding_opts(const ct_tensor *input, const ct_tensor *weight, const ct_embedding_options *o);
+#define ct_embedding(input, weight, ...) \
+    ct_embedding_opts((input), (weight), &(const ct_embedding_options){__VA_ARGS__})
+
+/* torch.embedding_renorm_(weight, input, max_norm, norm_type) under no_grad:
+ * each distinct row weight[i] (i in input) with norm > max_norm is scaled
+ * by max_norm / (norm + 1e-7). */
+CT_NODISCARD int ct_embedding_renorm_(ct_tensor *weight, const ct_tensor *input, double max_norm, double norm_type);
+
+/* F.embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
+ *                 scale_grad_by_freq=False, mode='mean', sparse=False,
+ *                 per_sample_weights=None, include_last_offset=False,
+ *                 padding_idx=None):
+ * input 2-D (B, L) with offsets NULL -> (B, D), or 1-D (n) with 1-D offsets
+ * (B or B+1 with include_last_offset) -> (B, D). Empty bags give zeros;
+ * padding_idx entries are skipped (and not counted by 'mean').
+ * per_sample_weights (input's shape, 'sum' only) scale each row.
+ * Backward: EmbeddingBagBackward0 for weight and per_sample_weights. */
+typedef enum ct_embedding_bag_mode {
+    CT_EMBEDDING_BAG_MEAN = 0, /* PyTorch's default */
+    CT_EMBEDDING_BAG_SUM,
+    CT_EMBEDDING_BAG_MAX
+} ct_embedding_bag_mode;
+typedef struct ct_embedding_bag_options {
+    const ct_tensor *offsets;            /* may be NULL (2-D input) */
+    ct_embedding_bag_mode mode;          /* 0: mean */
+    const ct_tensor *per_sample_weights; /* may be NULL */
+    bool include_last_offset;
+    const int64_t *padding_idx; /* NULL: None */
+    const double *max_norm;     /* NULL: None */
+    double norm_type;           /* 0: 2.0 */
+    bool scale_grad_by_freq;
+    bool sparse; /* accepted, ignored */
+} ct_embedding_bag_options;
+ct_tensor *ct_embedding_bag_opts(const ct_tensor *input, const ct_tensor *weight, const ct_embedding_bag_options *o);
+#define ct_embedding_bag(input, weight, ...) \
+    ct_embedding_bag_opts((input), (weight), &(const ct_embedding_bag_options){__VA_ARGS__})
+
+/* F.one_hot(tensor, num_classes=-1): int64 (*) -> int64 (*, num_classes);
+ * num_classes -1 infers max + 1. */
+ct_tensor *ct_one_hot(const ct_tensor *input, int64_t num_classes);
+
+/* nn.Embedding(num_embeddings, embedding_dim, ...): weight
+ * (num_embeddings, embedding_dim) ~ N(0, 1), padding row zeroed; forward
+ * = F.embedding. repr "Embedding(10, 3, padding_idx=0)". */
+typedef struct ct_embedding_module_options {
+    const int64_t *padding_idx; /* NULL: None */
+    const double *max_norm;     /* NULL: None */
+    double norm_type;           /* 0: 2.0 */
+    bool scale_grad_by_freq;
+    bool sparse;
+    ct_dtype dtype; /* 0: default float dtype */
+} ct_embedding_module_options;
+ct_module *ct_nn_embedding_opts(int64_t num_embeddings, int64_t embedding_dim, const ct_embedding_module_options *o);
+#define ct_nn_embedding(num, dim, ...) \
+    ct_nn_embedding_opts((num), (dim), &(const ct_embedding_module_options){__VA_ARGS__})
+/* nn.Embedding.from_pretrained(embeddings, freeze=True, ...): embeddings
+ * (rows, cols) must be 2-D ("Embeddings parameter is expected to be
+ * 2-dimensional"); the weight shares its memory (Parameter(embeddings)),
+ * nothing is drawn and the padding row is kept. PyTorch's freeze=True
+ * default becomes the field `unfreeze` so that zero stays the default. */
+typedef struct ct_embedding_pretrained_options {
+    bool unfreeze; /* freeze=False */
+    const int64_t *padding_idx;
+    const double *max_norm;
+    double norm_type;
+    bool scale_grad_by_freq;
+    bool sparse;
+} ct_embedding_pretrained_options;
+ct_module *ct_nn_embedding_from_pretrained_opts(const ct_tensor *embeddings, const ct_embedding_pretrained_options *o);
+#define ct_nn_embedding_from_pretrained(emb, ...) \
+    ct_nn_embedding_from_pretrained_opts((emb), &(const ct_embedding_pretrained_options){__VA_ARGS__})
+
+/* nn.EmbeddingBag(num_embeddings, embedding_dim, ...): forward with
+ * ct_forward (2-D input) or ct_forward_n(m, 2 or 3, {input, offsets,
+ * per_sample_weights}) (offsets / per_sample_weights may be NULL). */
+typedef struct ct_embedding_bag_module_options {
+    const double *max_norm;
+    double norm_type;
+    bool scale_grad_by_freq;
+    ct_embedding_bag_mode mode;
+    bool sparse;
+    bool include_last_offset;
+    const int64_t *padding_idx;
+    ct_dtype dtype;
+} ct_embedding_bag_module_options;
+ct_module *ct_nn_embedding_bag_opts(int64_t num_embeddings, int64_t embedding_dim,
+                                    const ct_embedding_bag_module_options *o);
+#define ct_nn_embedding_bag(num, dim, ...) \
+    ct_nn_embedding_bag_opts((num), (dim), &(const ct_embedding_bag_module_options){__VA_ARGS__})
+
+/* ======================== shuffles ======================== */
+
+/* F.pixel_shuffle(x, r): (*, C*r*r, H, W) -> (*, C, H*r, W*r).
+ * PixelShuffleBackward0 (its gradient is pixel_unshuffle, so twice
+ * differentiable). */
+ct_tensor *ct_pixel_shuffle(const ct_tensor *x, int64_t upscale_factor);
+/* F.pixel_unshuffle(x, r): (*, C, H*r, W*r) -> (*, C*r*r, H, W). PixelUnshuffleBackward0. */
+ct_tensor *ct_pixel_unshuffle(const ct_tensor *x, int64_t downscale_factor);
+/* F.channel_shuffle(x, g): (N, C, *) -> (N, C, *), channels regrouped as
+ * (g, C/g) -> (C/g, g). PyTorch 1.13's output has a grad_fn named
+ * "NotImplemented" that raises in backward; ctorch's is differentiable
+ * (ChannelShuffleBackward0, its gradient is channel_shuffle(grad, C/g)). */
+ct_tensor *ct_channel_shuffle(const ct_tensor *x, int64_t groups);
+
+ct_module *ct_nn_pixel_shuffle(int64_t upscale_factor);     /* "PixelShuffle(upscale_factor=2)" */
+ct_module *ct_nn_pixel_unshuffle(int64_t downscale_factor); /* "PixelUnshuffle(downscale_factor=2)" */
+ct_module *ct_nn_channel_shuffle(int64_t groups);           /* "ChannelShuffle(groups=2)" */
+
+#ifdef __cplusplus
+}
+#endif
+#endif
