@@ -294,7 +294,11 @@ static ct_tensor *batch_norm_impl(const ct_tensor *x, ct_tensor *rm, ct_tensor *
         }
     }
     if (!check_float(x, "batch_norm")) return NULL;
-    if (!same_dtype(x, w) || !same_dtype(x, b) || !same_dtype(x, rm) || !same_dtype(x, rv)) return NULL;
+    if ((w && w->dtype != x->dtype) || (b && b->dtype != x->dtype)) {
+        ct__error("mixed dtype (CPU): expect parameter to have scalar type of %s", tname(x->dtype));
+        return NULL;
+    }
+    if (!same_dtype(x, rm) || !same_dtype(x, rv)) return NULL;
     int64_t S = 1;
     for (int d = 2; d < x->ndim; d++) S *= x->sizes[d];
     norm_call c = {.node_name = "NativeBatchNormBackward0",
