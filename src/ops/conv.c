@@ -532,13 +532,16 @@ static int cols_backward(ct_node *n, ct_tensor *const *grads, ct_tensor **out) {
     return CT_OK;
 }
 
-/* im2col (to_cols): (N, C, H, W) -> (N, C*K, L); col2im: the reverse sum. */
+/* im2col (to_cols): (N, C, H, W) -> (N, C*K, L); col2im: the reverse sum.
+ * Unbatched inputs ((C, H, W) / (C*K, L)) run as N = 1 without a batch dim. */
 static ct_tensor *cols_core(bool to_cols, const ct_tensor *t, const conv_params *p) {
-    int64_t N = t->sizes[0], K = ct__conv_geom_kvol(&p->g), L = ct__conv_geom_ovol(&p->g),
+    bool batched = t->ndim == (to_cols ? 4 : 3);
+    int b = batched ? 1 : 0;
+    int64_t N = batched ? t->sizes[0] : 1, K = ct__conv_geom_kvol(&p->g), L = ct__conv_geom_ovol(&p->g),
             I = ct__conv_geom_ivol(&p->g);
-    int64_t C = to_cols ? t->sizes[1] : t->sizes[1] / K;
-    ct_tensor *out = to_cols ? ct__empty(t->dtype, CT_SIZE(N, C * K, L))
-                             : ct__empty(t->dtype, CT_SIZE(N, C, p->g.in[1], p->g.in[2]));
+    int64_t C = to_cols ? t->sizes[b] : t->sizes[b] / K;
+    int64_t shape[4] = {N, C * K, L}, shape2[4] = {N, C, p->g.in[1], p->g.in[2]};
+    ct_tensor *out = to_cols ? ct__empty(t->dtype, 2 + b, shape + 1 - b) : ct__empty(t->dtype, 3 + b, shape2 + 1 - b);
     ct_tensor *tc = contig(t);
     if (!out || !tc) {
         ct_free(out), ct_free(tc);
@@ -631,15 +634,8 @@ ct_tensor *ct_im2col_opts(const ct_tensor *x, int64_t kernel_size, const ct_conv
     }
     conv_params p;
     fill_geom(2, &a, in, out, k, &p);
-    ct_tensor *xb = batched ? ct__retain(x) : ct_unsqueeze(x, 0);
-    ct_tensor *r = xb ? cols_core(true, xb, &p) : NULL;
-    ct_free(xb);
-    if (r && !batched) {
-        ct_tensor *sq = ct_squeeze_dim(r, 0);
-        ct_free(r);
-        r = sq;
-    }
-    return r;
+    (void)batched;
+    return cols_core(true, x, &p);
 }
 
 ct_tensor *ct_col2im_opts(const ct_tensor *x, int64_t out_h, int64_t out_w, int64_t kernel_size,
@@ -687,13 +683,5 @@ ct_tensor *ct_col2im_opts(const ct_tensor *x, int64_t out_h, int64_t out_w, int6
     if (!float_dtype_ok(x->dtype)) return NULL;
     conv_params p;
     fill_geom(2, &a, osz, blocks, k, &p);
-    ct_tensor *xb = batched ? ct__retain(x) : ct_unsqueeze(x, 0);
-    ct_tensor *r = xb ? cols_core(false, xb, &p) : NULL;
-    ct_free(xb);
-    if (r && !batched) {
-        ct_tensor *sq = ct_squeeze_dim(r, 0);
-        ct_free(r);
-        r = sq;
-    }
-    return r;
+    return cols_core(false, x, &p);
 }
