@@ -218,6 +218,11 @@ ct_tensor *ct_pad(const ct_tensor *x, int npad, const int64_t *pad, const char *
         ct__error("Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now");
         return NULL;
     }
+    if (mode == PAD_CIRCULAR && x->ndim != np + 2) {
+        /* _pad_circular wants (N, C, *) */
+        ct__error("Invalid padding size, expected %d but got %d", 2 * (x->ndim - 2), npad);
+        return NULL;
+    }
     if (x->dtype != CT_FLOAT32 && x->dtype != CT_FLOAT64 && mode != PAD_CIRCULAR) {
         ct__error("\"%s_pad%dd%s\" not implemented for '%s'", mode == PAD_REFLECT ? "reflection" : "replication", np,
                   mode == PAD_REPLICATE ? "_cpu" : "", ct__traits(x->dtype)->scalar_name);
