@@ -16,6 +16,7 @@
 #include "ctorch/nn_init.h"
 #include "ctorch/nn_activation.h"
 #include "ctorch/nn_norm.h"
+#include "ctorch/nn_loss.h"
 #include "ctorch/nn_conv.h"
 #include "ctorch/nn_misc.h"
 #include "ctorch/optim.h"
