@@ -15,10 +15,12 @@
 #include "ctorch/nn.h"
 #include "ctorch/nn_init.h"
 #include "ctorch/nn_activation.h"
+#include "ctorch/io.h"
 #include "ctorch/nn_norm.h"
 #include "ctorch/nn_loss.h"
 #include "ctorch/nn_conv.h"
 #include "ctorch/nn_misc.h"
+#include "ctorch/nn_pool.h"
 #include "ctorch/optim.h"
 #include "ctorch/lr_scheduler.h"
 

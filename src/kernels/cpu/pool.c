@@ -1,0 +1,321 @@
+/* Pooling loops; see pool.h. One macro per kernel family instantiates the
+ * float and double loops. */
+#include "kernels/cpu/pool.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ctorch/parallel.h"
+
+static int64_t in_numel(const ct__pool_geom *g) { return g->in[0] * g->in[1] * g->in[2]; }
+static int64_t out_numel(const ct__pool_geom *g) { return g->out[0] * g->out[1] * g->out[2]; }
+
+/* planes per chunk so that one chunk holds about CT_GRAIN_SIZE elements */
+static int64_t plane_grain(int64_t work_per_plane) {
+    if (work_per_plane < 1) work_per_plane = 1;
+    int64_t grain = CT_GRAIN_SIZE / work_per_plane;
+    return grain > 0 ? grain : 1;
+}
+
+/* at::native adaptive pooling window: [start, end) */
+static inline int64_t ad_start(int64_t a, int64_t b, int64_t c) { return (a * c) / b; }
+static inline int64_t ad_end(int64_t a, int64_t b, int64_t c) { return ((a + 1) * c + b - 1) / b; }
+
+typedef struct pool_ctx {
+    const ct__pool_geom *g;
+    const void *x;
+    void *y;
+    const int64_t *idx;
+    int64_t *oidx;
+} pool_ctx;
+
+/* ---- windowed max (cpu_max_pool / max_pool3d_with_indices_single_out_frame) ---- */
+#define DEF_MAX_FWD(T)                                                                                           \
+    static void max_fwd_##T(int64_t b, int64_t e, void *vc) {                                                    \
+        pool_ctx *c = vc;                                                                                        \
+        const ct__pool_geom *g = c->g;                                                                           \
+        int64_t isz = in_numel(g), osz = out_numel(g), ihw = g->in[1] * g->in[2];                                \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *x = (const T *)c->x + pl * isz;                                                             \
+            T *y = (T *)c->y + pl * osz;                                                                         \
+            int64_t *ind = c->oidx + pl * osz;                                                                   \
+            for (int64_t ot = 0; ot < g->out[0]; ot++)                                                           \
+                for (int64_t oh = 0; oh < g->out[1]; oh++)                                                       \
+                    for (int64_t ow = 0; ow < g->out[2]; ow++) {                                                 \
+                        int64_t t0 = ot * g->s[0] - g->p[0], h0 = oh * g->s[1] - g->p[1];                        \
+                        int64_t w0 = ow * g->s[2] - g->p[2];                                                     \
+                        int64_t t1 = t0 + (g->k[0] - 1) * g->d[0] + 1, h1 = h0 + (g->k[1] - 1) * g->d[1] + 1;    \
+                        int64_t w1 = w0 + (g->k[2] - 1) * g->d[2] + 1;                                           \
+                        if (t1 > g->in[0]) t1 = g->in[0];                                                        \
+                        if (h1 > g->in[1]) h1 = g->in[1];                                                        \
+                        if (w1 > g->in[2]) w1 = g->in[2];                                                        \
+                        while (t0 < 0) t0 += g->d[0];                                                            \
+                        while (h0 < 0) h0 += g->d[1];                                                            \
+                        while (w0 < 0) w0 += g->d[2];                                                            \
+                        int64_t best = t0 * ihw + h0 * g->in[2] + w0;                                            \
+                        T m = -(T)INFINITY;                                                                      \
+                        for (int64_t it = t0; it < t1; it += g->d[0])                                            \
+                            for (int64_t ih = h0; ih < h1; ih += g->d[1])                                        \
+                                for (int64_t iw = w0; iw < w1; iw += g->d[2]) {                                  \
+                                    int64_t i = it * ihw + ih * g->in[2] + iw;                                   \
+                                    T v = x[i];                                                                  \
+                                    if (v > m || isnan(v)) {                                                     \
+                                        m = v;                                                                   \
+                                        best = i;                                                                \
+                                    }                                                                            \
+                                }                                                                                \
+                        *y++ = m;                                                                                \
+                        *ind++ = best;                                                                           \
+                    }                                                                                            \
+        }                                                                                                        \
+    }
+
+/* ---- adaptive max (cpu_adaptive_max_pool) ---- */
+#define DEF_AMAX_FWD(T)                                                                                          \
+    static void amax_fwd_##T(int64_t b, int64_t e, void *vc) {                                                   \
+        pool_ctx *c = vc;                                                                                        \
+        const ct__pool_geom *g = c->g;                                                                           \
+        int64_t isz = in_numel(g), osz = out_numel(g), ihw = g->in[1] * g->in[2];                                \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *x = (const T *)c->x + pl * isz;                                                             \
+            T *y = (T *)c->y + pl * osz;                                                                         \
+            int64_t *ind = c->oidx + pl * osz;                                                                   \
+            for (int64_t ot = 0; ot < g->out[0]; ot++)                                                           \
+                for (int64_t oh = 0; oh < g->out[1]; oh++)                                                       \
+                    for (int64_t ow = 0; ow < g->out[2]; ow++) {                                                 \
+                        int64_t t0 = ad_start(ot, g->out[0], g->in[0]), t1 = ad_end(ot, g->out[0], g->in[0]);    \
+                        int64_t h0 = ad_start(oh, g->out[1], g->in[1]), h1 = ad_end(oh, g->out[1], g->in[1]);    \
+                        int64_t w0 = ad_start(ow, g->out[2], g->in[2]), w1 = ad_end(ow, g->out[2], g->in[2]);    \
+                        int64_t best = t0 * ihw + h0 * g->in[2] + w0;                                            \
+                        T m = -(T)INFINITY;                                                                      \
+                        for (int64_t it = t0; it < t1; it++)                                                     \
+                            for (int64_t ih = h0; ih < h1; ih++)                                                 \
+                                for (int64_t iw = w0; iw < w1; iw++) {                                           \
+                                    int64_t i = it * ihw + ih * g->in[2] + iw;                                   \
+                                    T v = x[i];                                                                  \
+                                    if (v > m || isnan(v)) {                                                     \
+                                        m = v;                                                                   \
+                                        best = i;                                                                \
+                                    }                                                                            \
+                                }                                                                                \
+                        *y++ = m;                                                                                \
+                        *ind++ = best;                                                                           \
+                    }                                                                                            \
+        }                                                                                                        \
+    }
+
+/* ---- max backward: scatter-add by index within each plane ---- */
+#define DEF_MAX_BWD(T)                                                                                           \
+    static void max_bwd_##T(int64_t b, int64_t e, void *vc) {                                                    \
+        pool_ctx *c = vc;                                                                                        \
+        int64_t isz = in_numel(c->g), osz = out_numel(c->g);                                                     \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *gy = (const T *)c->x + pl * osz;                                                            \
+            const int64_t *ind = c->idx + pl * osz;                                                              \
+            T *gx = (T *)c->y + pl * isz;                                                                        \
+            memset(gx, 0, (size_t)isz * sizeof(T));                                                              \
+            for (int64_t o = 0; o < osz; o++)                                                                    \
+                if (ind[o] >= 0 && ind[o] < isz) gx[ind[o]] += gy[o];                                           \
+        }                                                                                                        \
+    }
+
+/* The averaging window of output (ot, oh, ow): clamped bounds and divisor
+ * (0: the window lies entirely in the padding). */
+typedef struct avg_win {
+    int64_t t0, t1, h0, h1, w0, w1, div;
+} avg_win;
+
+static avg_win avg_window(const ct__pool_geom *g, int64_t ot, int64_t oh, int64_t ow) {
+    avg_win w;
+    w.t0 = ot * g->s[0] - g->p[0], w.h0 = oh * g->s[1] - g->p[1], w.w0 = ow * g->s[2] - g->p[2];
+    w.t1 = w.t0 + g->k[0], w.h1 = w.h0 + g->k[1], w.w1 = w.w0 + g->k[2];
+    if (w.t1 > g->in[0] + g->p[0]) w.t1 = g->in[0] + g->p[0];
+    if (w.h1 > g->in[1] + g->p[1]) w.h1 = g->in[1] + g->p[1];
+    if (w.w1 > g->in[2] + g->p[2]) w.w1 = g->in[2] + g->p[2];
+    int64_t pool_size = (w.t1 - w.t0) * (w.h1 - w.h0) * (w.w1 - w.w0);
+    if (w.t0 < 0) w.t0 = 0;
+    if (w.h0 < 0) w.h0 = 0;
+    if (w.w0 < 0) w.w0 = 0;
+    if (w.t1 > g->in[0]) w.t1 = g->in[0];
+    if (w.h1 > g->in[1]) w.h1 = g->in[1];
+    if (w.w1 > g->in[2]) w.w1 = g->in[2];
+    if (w.t0 >= w.t1 || w.h0 >= w.h1 || w.w0 >= w.w1) {
+        w.div = 0;
+        return w;
+    }
+    if (g->divisor) w.div = g->divisor;
+    else if (g->count_include_pad) w.div = pool_size;
+    else w.div = (w.t1 - w.t0) * (w.h1 - w.h0) * (w.w1 - w.w0);
+    return w;
+}
+
+/* ---- average (cpu_avg_pool / avg_pool3d_out_frame): sum in T, one division ---- */
+#define DEF_AVG(T)                                                                                               \
+    static void avg_fwd_##T(int64_t b, int64_t e, void *vc) {                                                    \
+        pool_ctx *c = vc;                                                                                        \
+        const ct__pool_geom *g = c->g;                                                                           \
+        int64_t isz = in_numel(g), osz = out_numel(g), ihw = g->in[1] * g->in[2];                                \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *x = (const T *)c->x + pl * isz;                                                             \
+            T *y = (T *)c->y + pl * osz;                                                                         \
+            for (int64_t ot = 0; ot < g->out[0]; ot++)                                                           \
+                for (int64_t oh = 0; oh < g->out[1]; oh++)                                                       \
+                    for (int64_t ow = 0; ow < g->out[2]; ow++) {                                                 \
+                        avg_win w = avg_window(g, ot, oh, ow);                                                   \
+                        if (!w.div) {                                                                            \
+                            *y++ = 0;                                                                            \
+                            continue;                                                                            \
+                        }                                                                                        \
+                        T sum = 0;                                                                               \
+                        for (int64_t it = w.t0; it < w.t1; it++)                                                 \
+                            for (int64_t ih = w.h0; ih < w.h1; ih++)                                             \
+                                for (int64_t iw = w.w0; iw < w.w1; iw++) sum += x[it * ihw + ih * g->in[2] + iw]; \
+                        *y++ = sum / (T)w.div;                                                                   \
+                    }                                                                                            \
+        }                                                                                                        \
+    }                                                                                                            \
+    static void avg_bwd_##T(int64_t b, int64_t e, void *vc) {                                                    \
+        pool_ctx *c = vc;                                                                                        \
+        const ct__pool_geom *g = c->g;                                                                           \
+        int64_t isz = in_numel(g), osz = out_numel(g), ihw = g->in[1] * g->in[2];                                \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *gy = (const T *)c->x + pl * osz;                                                            \
+            T *gx = (T *)c->y + pl * isz;                                                                        \
+            memset(gx, 0, (size_t)isz * sizeof(T));                                                              \
+            for (int64_t ot = 0; ot < g->out[0]; ot++)                                                           \
+                for (int64_t oh = 0; oh < g->out[1]; oh++)                                                       \
+                    for (int64_t ow = 0; ow < g->out[2]; ow++) {                                                 \
+                        avg_win w = avg_window(g, ot, oh, ow);                                                   \
+                        T gv = *gy++;                                                                            \
+                        if (!w.div) continue;                                                                    \
+                        T delta = gv / (T)w.div;                                                                 \
+                        for (int64_t it = w.t0; it < w.t1; it++)                                                 \
+                            for (int64_t ih = w.h0; ih < w.h1; ih++)                                             \
+                                for (int64_t iw = w.w0; iw < w.w1; iw++) gx[it * ihw + ih * g->in[2] + iw] += delta; \
+                    }                                                                                            \
+        }                                                                                                        \
+    }
+
+/* ---- adaptive average: sum / kT / kH / kW, as PyTorch divides ---- */
+#define DEF_AAVG(T)                                                                                              \
+    static void aavg_fwd_##T(int64_t b, int64_t e, void *vc) {                                                   \
+        pool_ctx *c = vc;                                                                                        \
+        const ct__pool_geom *g = c->g;                                                                           \
+        int64_t isz = in_numel(g), osz = out_numel(g), ihw = g->in[1] * g->in[2];                                \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *x = (const T *)c->x + pl * isz;                                                             \
+            T *y = (T *)c->y + pl * osz;                                                                         \
+            for (int64_t ot = 0; ot < g->out[0]; ot++)                                                           \
+                for (int64_t oh = 0; oh < g->out[1]; oh++)                                                       \
+                    for (int64_t ow = 0; ow < g->out[2]; ow++) {                                                 \
+                        int64_t t0 = ad_start(ot, g->out[0], g->in[0]), t1 = ad_end(ot, g->out[0], g->in[0]);    \
+                        int64_t h0 = ad_start(oh, g->out[1], g->in[1]), h1 = ad_end(oh, g->out[1], g->in[1]);    \
+                        int64_t w0 = ad_start(ow, g->out[2], g->in[2]), w1 = ad_end(ow, g->out[2], g->in[2]);    \
+                        T sum = 0;                                                                               \
+                        for (int64_t it = t0; it < t1; it++)                                                     \
+                            for (int64_t ih = h0; ih < h1; ih++)                                                 \
+                                for (int64_t iw = w0; iw < w1; iw++) sum += x[it * ihw + ih * g->in[2] + iw];    \
+                        T v = g->in[0] == 1 && g->out[0] == 1 ? sum : sum / (T)(t1 - t0);                        \
+                        *y++ = v / (T)(h1 - h0) / (T)(w1 - w0);                                                  \
+                    }                                                                                            \
+        }                                                                                                        \
+    }                                                                                                            \
+    static void aavg_bwd_##T(int64_t b, int64_t e, void *vc) {                                                   \
+        pool_ctx *c = vc;                                                                                        \
+        const ct__pool_geom *g = c->g;                                                                           \
+        int64_t isz = in_numel(g), osz = out_numel(g), ihw = g->in[1] * g->in[2];                                \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *gy = (const T *)c->x + pl * osz;                                                            \
+            T *gx = (T *)c->y + pl * isz;                                                                        \
+            memset(gx, 0, (size_t)isz * sizeof(T));                                                              \
+            for (int64_t ot = 0; ot < g->out[0]; ot++)                                                           \
+                for (int64_t oh = 0; oh < g->out[1]; oh++)                                                       \
+                    for (int64_t ow = 0; ow < g->out[2]; ow++) {                                                 \
+                        int64_t t0 = ad_start(ot, g->out[0], g->in[0]), t1 = ad_end(ot, g->out[0], g->in[0]);    \
+                        int64_t h0 = ad_start(oh, g->out[1], g->in[1]), h1 = ad_end(oh, g->out[1], g->in[1]);    \
+                        int64_t w0 = ad_start(ow, g->out[2], g->in[2]), w1 = ad_end(ow, g->out[2], g->in[2]);    \
+                        T v = *gy++;                                                                             \
+                        if (!(g->in[0] == 1 && g->out[0] == 1)) v = v / (T)(t1 - t0);                            \
+                        T delta = v / (T)(h1 - h0) / (T)(w1 - w0);                                               \
+                        for (int64_t it = t0; it < t1; it++)                                                     \
+                            for (int64_t ih = h0; ih < h1; ih++)                                                 \
+                                for (int64_t iw = w0; iw < w1; iw++) gx[it * ihw + ih * g->in[2] + iw] += delta; \
+                    }                                                                                            \
+        }                                                                                                        \
+    }
+
+/* ---- max_unpool: zero, then scatter (last write wins, as the serial loop);
+ * indices were checked by the caller ---- */
+#define DEF_UNPOOL(T)                                                                                            \
+    static void unpool_##T(int64_t b, int64_t e, void *vc) {                                                     \
+        pool_ctx *c = vc;                                                                                        \
+        int64_t isz = in_numel(c->g), osz = out_numel(c->g);                                                     \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *x = (const T *)c->x + pl * isz;                                                             \
+            const int64_t *ind = c->idx + pl * isz;                                                              \
+            T *y = (T *)c->y + pl * osz;                                                                         \
+            memset(y, 0, (size_t)osz * sizeof(T));                                                               \
+            for (int64_t i = 0; i < isz; i++) y[ind[i]] = x[i];                                                  \
+        }                                                                                                        \
+    }
+
+DEF_MAX_FWD(float)
+DEF_MAX_FWD(double)
+DEF_AMAX_FWD(float)
+DEF_AMAX_FWD(double)
+DEF_MAX_BWD(float)
+DEF_MAX_BWD(double)
+DEF_AVG(float)
+DEF_AVG(double)
+DEF_AAVG(float)
+DEF_AAVG(double)
+DEF_UNPOOL(float)
+DEF_UNPOOL(double)
+
+static void run(const ct__pool_geom *g, int64_t work, ct_parallel_fn fn, pool_ctx *c) {
+    if (g->planes > 0) ct_parallel_for(0, g->planes, plane_grain(work), fn, c);
+}
+
+static int64_t window_work(const ct__pool_geom *g) {
+    return out_numel(g) * g->k[0] * g->k[1] * g->k[2] + in_numel(g);
+}
+
+void ct__max_pool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *x, void *y, int64_t *idx) {
+    pool_ctx c = {.g = g, .x = x, .y = y, .oidx = idx};
+    run(g, window_work(g), dt == CT_FLOAT64 ? max_fwd_double : max_fwd_float, &c);
+}
+
+void ct__adaptive_max_pool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *x, void *y, int64_t *idx) {
+    pool_ctx c = {.g = g, .x = x, .y = y, .oidx = idx};
+    run(g, 2 * in_numel(g) + out_numel(g), dt == CT_FLOAT64 ? amax_fwd_double : amax_fwd_float, &c);
+}
+
+void ct__max_pool_bwd(ct_dtype dt, const ct__pool_geom *g, const void *gy, const int64_t *idx, void *gx) {
+    pool_ctx c = {.g = g, .x = gy, .y = gx, .idx = idx};
+    run(g, in_numel(g) + out_numel(g), dt == CT_FLOAT64 ? max_bwd_double : max_bwd_float, &c);
+}
+
+void ct__avg_pool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *x, void *y) {
+    pool_ctx c = {.g = g, .x = x, .y = y};
+    run(g, window_work(g), dt == CT_FLOAT64 ? avg_fwd_double : avg_fwd_float, &c);
+}
+
+void ct__avg_pool_bwd(ct_dtype dt, const ct__pool_geom *g, const void *gy, void *gx) {
+    pool_ctx c = {.g = g, .x = gy, .y = gx};
+    run(g, window_work(g), dt == CT_FLOAT64 ? avg_bwd_double : avg_bwd_float, &c);
+}
+
+void ct__adaptive_avg_pool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *x, void *y) {
+    pool_ctx c = {.g = g, .x = x, .y = y};
+    run(g, 2 * in_numel(g) + out_numel(g), dt == CT_FLOAT64 ? aavg_fwd_double : aavg_fwd_float, &c);
+}
+
+void ct__adaptive_avg_pool_bwd(ct_dtype dt, const ct__pool_geom *g, const void *gy, void *gx) {
+    pool_ctx c = {.g = g, .x = gy, .y = gx};
+    run(g, 2 * in_numel(g) + out_numel(g), dt == CT_FLOAT64 ? aavg_bwd_double : aavg_bwd_float, &c);
+}
+
+void ct__max_unpool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *x, const int64_t *idx, void *y) {
+    pool_ctx c = {.g = g, .x = x, .y = y, .idx = idx};
+    run(g, in_numel(g) + out_numel(g), dt == CT_FLOAT64 ? unpool_double : unpool_float, &c);
+}
