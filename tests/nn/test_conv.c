@@ -84,6 +84,12 @@ static void expect_repr(const vec_case *c, ct_module *m) {
     free(s);
 }
 
+/* expect_repr, then drop the module */
+static void expect_repr_free(const vec_case *c, ct_module *m) {
+    expect_repr(c, m);
+    ct_module_free(m);
+}
+
 /* the same modules as gen_conv.py's MODS, in order */
 static ct_module *make(int i) {
     switch (i) {
@@ -137,17 +143,17 @@ Test(nn_conv, init_repr_state_dict_forward) {
 }
 
 Test(nn_conv, fold_and_padding_reprs) {
-    expect_repr(C("repr_unfold"), ct_nn_unfold(3));
-    expect_repr(C("repr_unfold_t"), ct_nn_unfold(0, .kernel_nd = {2, 3}, .dilation = 2, .padding = 1, .stride = 2));
-    expect_repr(C("repr_fold"), ct_nn_fold(4, 5, 3));
-    expect_repr(C("repr_rpad2"), ct_nn_reflection_pad2d(CT_SIZE(2)));
-    expect_repr(C("repr_reppad1"), ct_nn_replication_pad1d(CT_SIZE(1, 2)));
-    expect_repr(C("repr_cpad2"), ct_nn_constant_pad2d(CT_SIZE(1), 3.5));
-    expect_repr(C("repr_zpad2"), ct_nn_zero_pad2d(CT_SIZE(1, 2, 3, 4)));
-    expect_repr(C("repr_cpad1"), ct_nn_constant_pad1d(CT_SIZE(2), 0.0));
-    expect_repr(C("repr_rpad3"), ct_nn_reflection_pad3d(CT_SIZE(1)));
-    expect_repr(C("repr_reppad3"), ct_nn_replication_pad3d(CT_SIZE(1, 0, 1, 0, 0, 1)));
-    expect_repr(C("repr_cpad3"), ct_nn_constant_pad3d(CT_SIZE(1, 1, 1, 1, 2, 2), -1.0));
+    expect_repr_free(C("repr_unfold"), ct_nn_unfold(3));
+    expect_repr_free(C("repr_unfold_t"), ct_nn_unfold(0, .kernel_nd = {2, 3}, .dilation = 2, .padding = 1, .stride = 2));
+    expect_repr_free(C("repr_fold"), ct_nn_fold(4, 5, 3));
+    expect_repr_free(C("repr_rpad2"), ct_nn_reflection_pad2d(CT_SIZE(2)));
+    expect_repr_free(C("repr_reppad1"), ct_nn_replication_pad1d(CT_SIZE(1, 2)));
+    expect_repr_free(C("repr_cpad2"), ct_nn_constant_pad2d(CT_SIZE(1), 3.5));
+    expect_repr_free(C("repr_zpad2"), ct_nn_zero_pad2d(CT_SIZE(1, 2, 3, 4)));
+    expect_repr_free(C("repr_cpad1"), ct_nn_constant_pad1d(CT_SIZE(2), 0.0));
+    expect_repr_free(C("repr_rpad3"), ct_nn_reflection_pad3d(CT_SIZE(1)));
+    expect_repr_free(C("repr_reppad3"), ct_nn_replication_pad3d(CT_SIZE(1, 0, 1, 0, 0, 1)));
+    expect_repr_free(C("repr_cpad3"), ct_nn_constant_pad3d(CT_SIZE(1, 1, 1, 1, 2, 2), -1.0));
 }
 
 Test(nn_conv, module_errors) {
