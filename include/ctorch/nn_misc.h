@@ -157,6 +157,64 @@ ct_module *ct_nn_pixel_shuffle(int64_t upscale_factor);     /* "PixelShuffle(ups
 ct_module *ct_nn_pixel_unshuffle(int64_t downscale_factor); /* "PixelUnshuffle(downscale_factor=2)" */
 ct_module *ct_nn_channel_shuffle(int64_t groups);           /* "ChannelShuffle(groups=2)" */
 
+/* ======================== resampling ======================== */
+
+typedef enum ct_interp_mode {
+    CT_INTERP_NEAREST = 0, /* PyTorch's default */
+    CT_INTERP_LINEAR,      /* 3-D input */
+    CT_INTERP_BILINEAR,    /* 4-D input */
+    CT_INTERP_BICUBIC,     /* 4-D input */
+    CT_INTERP_TRILINEAR    /* 5-D input */
+} ct_interp_mode;
+
+/* F.interpolate(x, size=None, scale_factor=None, mode='nearest',
+ *               align_corners=None, recompute_scale_factor=None):
+ * x (N, C, d1[, d2[, d3]]) float32/float64 -> (N, C, o1[, o2[, o3]]).
+ * size / scale_factor: unused entries are 0; one entry applies to every
+ * spatial dim (PyTorch's scalar), else one per spatial dim. Exactly one of
+ * the two must be given. With scale_factor, o = (int)(d * s) and the
+ * kernel uses 1/s as PyTorch does, unless recompute_scale_factor (then
+ * o = floor(d * s) and the ratio d/o). Values, errors and grad_fn names
+ * (UpsampleNearest2DBackward1, UpsampleBilinear2DBackward1, ...) as
+ * PyTorch; the backward is differentiable (its gradient is the forward). */
+typedef struct ct_interpolate_options {
+    int64_t size[3];
+    double scale_factor[3];
+    ct_interp_mode mode;
+    bool align_corners;
+    bool recompute_scale_factor;
+} ct_interpolate_options;
+ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options *o);
+#define ct_interpolate(x, ...) ct_interpolate_opts((x), &(const ct_interpolate_options){__VA_ARGS__})
+
+/* nn.Upsample(size, scale_factor, mode, align_corners, recompute_scale_factor):
+ * forward = F.interpolate. repr "Upsample(scale_factor=2.0, mode=nearest)"
+ * (size: "size=4" or "size=(3, 4)" when several entries are given). */
+ct_module *ct_nn_upsample_opts(const ct_interpolate_options *o);
+#define ct_nn_upsample(...) ct_nn_upsample_opts(&(const ct_interpolate_options){__VA_ARGS__})
+/* nn.UpsamplingNearest2d(size, scale_factor) / nn.UpsamplingBilinear2d
+ * (bilinear with align_corners=True); only size / scale_factor are read. */
+ct_module *ct_nn_upsampling_nearest2d_opts(const ct_interpolate_options *o);
+#define ct_nn_upsampling_nearest2d(...) ct_nn_upsampling_nearest2d_opts(&(const ct_interpolate_options){__VA_ARGS__})
+ct_module *ct_nn_upsampling_bilinear2d_opts(const ct_interpolate_options *o);
+#define ct_nn_upsampling_bilinear2d(...) \
+    ct_nn_upsampling_bilinear2d_opts(&(const ct_interpolate_options){__VA_ARGS__})
+
+/* ======================== Bilinear ======================== */
+
+/* F.bilinear(x1, x2, weight, bias): x1 (*, in1), x2 (*, in2), weight
+ * (out, in1, in2), bias (out) or NULL -> (*, out);
+ * y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o]. Composed of
+ * matmuls (grad_fn differs from PyTorch's: see docs/nn-misc.md). */
+ct_tensor *ct_bilinear(const ct_tensor *x1, const ct_tensor *x2, const ct_tensor *weight, const ct_tensor *bias);
+/* nn.Bilinear(in1, in2, out, bias=True): weight and bias ~
+ * U(-1/sqrt(in1), 1/sqrt(in1)), weight first. Call with
+ * ct_forward_n(m, 2, (ct_tensor *[]){x1, x2}). */
+ct_module *ct_nn_bilinear_opts(int64_t in1_features, int64_t in2_features, int64_t out_features,
+                               const ct_linear_opts *opts);
+#define ct_nn_bilinear(in1, in2, out, ...) \
+    ct_nn_bilinear_opts((in1), (in2), (out), &(const ct_linear_opts){__VA_ARGS__})
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,6 +42,13 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
     if (!strcmp(op, "pixel_shuffle")) return ct_pixel_shuffle(in[0], (int64_t)a[0]);
     if (!strcmp(op, "pixel_unshuffle")) return ct_pixel_unshuffle(in[0], (int64_t)a[0]);
     if (!strcmp(op, "channel_shuffle")) return ct_channel_shuffle(in[0], (int64_t)a[0]);
+    if (!strcmp(op, "interpolate")) {
+        ct_interpolate_options o = {.mode = (ct_interp_mode)(int)a[0], .align_corners = a[1] != 0,
+                                    .recompute_scale_factor = a[2] != 0};
+        for (int i = 0; i < 3; i++) o.scale_factor[i] = a[3 + i];
+        for (int i = 0; i < c->ndims && i < 3; i++) o.size[i] = c->dims[i];
+        return ct_interpolate_opts(in[0], &o);
+    }
     cr_assert_fail("unknown op %s", op);
     return NULL;
 }
@@ -52,6 +59,10 @@ static const char *const nogc[] = {"embedding_nogc", "embedding_bag_nogc", NULL}
 Test(misc_ops, parity_embedding_shuffle) {
     op_harness_opts o = {.once_differentiable = once, .no_gradcheck = nogc};
     cr_assert_gt(op_harness_run("misc.txt", run_op, &o), 100);
+}
+
+Test(misc_ops, parity_interpolate) {
+    cr_assert_gt(op_harness_run("misc_resample.txt", run_op, NULL), 100);
 }
 
 Test(misc_ops, null_inputs_keep_error) {
@@ -66,6 +77,7 @@ Test(misc_ops, null_inputs_keep_error) {
     cr_assert_null(ct_pixel_shuffle(NULL, 2));
     cr_assert_null(ct_pixel_unshuffle(NULL, 2));
     cr_assert_null(ct_channel_shuffle(NULL, 2));
+    cr_assert_null(ct_interpolate(NULL, .scale_factor = {2}));
     cr_assert_str_eq(ct_last_error(), "index out of range in self");
     ct_free(w);
     ct_free(i5);

@@ -1,0 +1,268 @@
+/* F.interpolate (nearest, linear, bilinear, bicubic, trilinear) as
+ * PyTorch 1.13.1's CPU kernels compute it: per-axis source indices and
+ * weights (in the input's precision, as PyTorch's opmath), then one
+ * separable gather (src/kernels/cpu/resample.c). The backward is the
+ * transposed gather and its own backward the forward again, so every
+ * order of derivative exists. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctorch/nn_misc.h"
+#include "kernels/cpu/resample.h"
+#include "ops/op_util.h"
+
+/* Per-axis tables in the precision T (float for float32, as PyTorch). */
+#define DEFINE_AXIS(T, FLOOR, SUFFIX)                                                                            \
+    static void axis_##SUFFIX(ct_interp_mode mode, bool ac, int64_t in, int64_t out, double scale, int64_t *idx, \
+                              double *w) {                                                                       \
+        /* scale: the user's scale factor for this axis, or 0 */                                                 \
+        T sc = scale > 0 ? (T)(1.0 / scale) : (T)in / (T)out; /* compute_scales_value */                         \
+        if (mode == CT_INTERP_NEAREST) {                                                                         \
+            float fs = scale > 0 ? (float)(1.0 / scale) : (float)in / (float)out;                                \
+            for (int64_t o = 0; o < out; o++) {                                                                  \
+                int64_t s = out == in ? o : out == 2 * in ? o >> 1 : (int64_t)floorf((float)o * fs);            \
+                idx[o] = s < in - 1 ? s : in - 1;                                                                \
+                w[o] = 1;                                                                                        \
+            }                                                                                                    \
+            return;                                                                                              \
+        }                                                                                                        \
+        T area = ac ? (out > 1 ? (T)(in - 1) / (T)(out - 1) : (T)0) : sc; /* area_pixel_compute_scale */         \
+        bool cubic = mode == CT_INTERP_BICUBIC;                                                                  \
+        for (int64_t o = 0; o < out; o++) {                                                                      \
+            T real;                                                                                              \
+            if (ac)                                                                                              \
+                real = area * (T)o;                                                                              \
+            else {                                                                                               \
+                real = area * ((T)o + (T)0.5) - (T)0.5;                                                          \
+                if (!cubic && real < 0) real = 0;                                                                \
+            }                                                                                                    \
+            if (!cubic) {                                                                                        \
+                if (out == in && !ac) {                                                                          \
+                    idx[2 * o] = idx[2 * o + 1] = o, w[2 * o] = 1, w[2 * o + 1] = 0;                             \
+                    continue;                                                                                    \
+                }                                                                                                \
+                int64_t i0 = (int64_t)real;                                                                      \
+                T l1 = real - (T)i0;                                                                             \
+                l1 = l1 < 0 ? 0 : l1 > 1 ? 1 : l1;                                                               \
+                idx[2 * o] = i0;                                                                                 \
+                idx[2 * o + 1] = i0 + (i0 < in - 1 ? 1 : 0);                                                     \
+                w[2 * o] = (double)((T)1 - l1);                                                                  \
+                w[2 * o + 1] = (double)l1;                                                                       \
+            } else {                                                                                             \
+                int64_t i0 = (int64_t)FLOOR(real);                                                               \
+                if (i0 > in - 1) i0 = in - 1;                                                                    \
+                T t = real - (T)i0;                                                                              \
+                t = t < 0 ? 0 : t > 1 ? 1 : t;                                                                   \
+                const T A = (T)-0.75;                                                                            \
+                T x1 = t + 1, x2 = 1 - t, x3 = 2 - t;                                                            \
+                T c[4] = {((A * x1 - 5 * A) * x1 + 8 * A) * x1 - 4 * A, ((A + 2) * t - (A + 3)) * t * t + 1,     \
+                          ((A + 2) * x2 - (A + 3)) * x2 * x2 + 1, ((A * x3 - 5 * A) * x3 + 8 * A) * x3 - 4 * A}; \
+                for (int k = 0; k < 4; k++) {                                                                    \
+                    int64_t s = i0 - 1 + k;                                                                      \
+                    idx[4 * o + k] = s < 0 ? 0 : s > in - 1 ? in - 1 : s;                                        \
+                    w[4 * o + k] = (double)c[k];                                                                 \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+DEFINE_AXIS(float, floorf, f32)
+DEFINE_AXIS(double, floor, f64)
+
+static int mode_taps(ct_interp_mode m) { return m == CT_INTERP_NEAREST ? 1 : m == CT_INTERP_BICUBIC ? 4 : 2; }
+
+/* A resampling of the last nd dims: everything backward needs. */
+typedef struct plan {
+    ct_interp_mode mode;
+    bool ac;
+    int nd;
+    int64_t in[3], out[3];
+    double scale[3]; /* 0: none */
+} plan;
+
+static ct_tensor *resample_op(const ct_tensor *x, const plan *p, bool transpose);
+
+static const char *grad_name(const plan *p, bool transpose) {
+    static const char *const fwd[][3] = {
+        {"UpsampleNearest1DBackward1", "UpsampleNearest2DBackward1", "UpsampleNearest3DBackward1"},
+        {"UpsampleLinear1DBackward1", "UpsampleBilinear2DBackward1", "UpsampleTrilinear3DBackward1"},
+        {"UpsampleBicubic2DBackward1", "UpsampleBicubic2DBackward1", "UpsampleBicubic2DBackward1"}};
+    static const char *const bwd[][3] = {
+        {"UpsampleNearest1DBackwardBackward0", "UpsampleNearest2DBackwardBackward0",
+         "UpsampleNearest3DBackwardBackward0"},
+        {"UpsampleLinear1DBackwardBackward0", "UpsampleBilinear2DBackwardBackward0",
+         "UpsampleTrilinear3DBackwardBackward0"},
+        {"UpsampleBicubic2DBackwardBackward0", "UpsampleBicubic2DBackwardBackward0",
+         "UpsampleBicubic2DBackwardBackward0"}};
+    int row = p->mode == CT_INTERP_NEAREST ? 0 : p->mode == CT_INTERP_BICUBIC ? 2 : 1;
+    return transpose ? bwd[row][p->nd - 1] : fwd[row][p->nd - 1];
+}
+
+static int resample_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    plan p;
+    memcpy(&p, n->shape_arg, sizeof p); /* the plan is stored as raw bytes */
+    out[0] = resample_op(g[0], &p, n->ints[0] == 0);
+    return out[0] ? CT_OK : CT_ERROR;
+}
+
+/* x: (*, in...) -> (*, out...) (transpose: (*, out...) -> (*, in...)). */
+static ct_tensor *resample_op(const ct_tensor *x, const plan *p, bool transpose) {
+    int taps = mode_taps(p->mode);
+    int64_t *idx[3] = {0};
+    double *w[3] = {0};
+    ct_resample_axis ax[3];
+    ct_tensor *xc = NULL, *out = NULL;
+    bool ok = true;
+    for (int d = 0; d < p->nd && ok; d++) {
+        idx[d] = malloc((size_t)(p->out[d] * taps + 1) * sizeof *idx[d]);
+        w[d] = malloc((size_t)(p->out[d] * taps + 1) * sizeof *w[d]);
+        ok = idx[d] && w[d];
+        if (!ok) break;
+        if (x->dtype == CT_FLOAT32)
+            axis_f32(p->mode, p->ac, p->in[d], p->out[d], p->scale[d], idx[d], w[d]);
+        else
+            axis_f64(p->mode, p->ac, p->in[d], p->out[d], p->scale[d], idx[d], w[d]);
+        ax[d] = (ct_resample_axis){.taps = taps, .in = p->in[d], .out = p->out[d], .idx = idx[d], .w = w[d]};
+    }
+    if (!ok) ct__error("out of memory");
+    int64_t shape[CT_MAX_DIMS], planes = 1;
+    int b = x->ndim - p->nd;
+    for (int d = 0; d < b; d++) shape[d] = x->sizes[d], planes *= x->sizes[d];
+    for (int d = 0; d < p->nd; d++) shape[b + d] = transpose ? p->in[d] : p->out[d];
+    if (ok) xc = ct__clone(x);
+    if (xc) out = transpose ? ct_zeros(x->ndim, shape, CT_OPTS(.dtype = x->dtype)) : ct__empty(x->dtype, x->ndim, shape);
+    if (out) {
+        if (x->dtype == CT_FLOAT32)
+            ct__kernel_resample_f32((const float *)ct__data(xc), (float *)ct__data(out), planes, p->nd, ax, transpose);
+        else
+            ct__kernel_resample_f64((const double *)ct__data(xc), (double *)ct__data(out), planes, p->nd, ax,
+                                    transpose);
+    }
+    for (int d = 0; d < 3; d++) free(idx[d]), free(w[d]);
+    ct_free(xc);
+    const ct_tensor *in[] = {x};
+    if (out && ct__any_requires_grad(1, in)) {
+        _Static_assert(sizeof(plan) <= sizeof(((ct_node *)0)->shape_arg), "plan fits in shape_arg");
+        ct_node *n = ct__record(grad_name(p, transpose), resample_backward, out, 1, in);
+        if (!n) {
+            ct_free(out);
+            return NULL;
+        }
+        memcpy(n->shape_arg, p, sizeof *p);
+        n->ints[0] = transpose;
+        n->nints = 1;
+    }
+    return out;
+}
+
+static const char *const mode_names[] = {"nearest", "linear", "bilinear", "bicubic", "trilinear"};
+
+static int count_given_i(const int64_t *v) {
+    int n = 0;
+    while (n < 3 && v[n]) n++;
+    return n;
+}
+static int count_given_d(const double *v) {
+    int n = 0;
+    while (n < 3 && v[n] != 0) n++;
+    return n;
+}
+
+ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options *o) {
+    ct_interpolate_options defaults = {0};
+    if (!o) o = &defaults;
+    if (!x) return NULL;
+    ct_interp_mode mode = o->mode;
+    if ((unsigned)mode > CT_INTERP_TRILINEAR) {
+        ct__error("interpolate: unknown mode %d", (int)mode);
+        return NULL;
+    }
+    if (mode == CT_INTERP_NEAREST && o->align_corners) {
+        ct__error("align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | "
+                  "trilinear");
+        return NULL;
+    }
+    int dim = x->ndim - 2;
+    int ns = count_given_i(o->size), nf = count_given_d(o->scale_factor);
+    char buf[128], buf2[128];
+    if (ns && nf) {
+        ct__error("only one of size or scale_factor should be defined");
+        return NULL;
+    }
+    if (ns > 1 && ns != dim) {
+        ct__error("Input and output must have the same number of spatial dimensions, but got input with spatial "
+                  "dimensions of %s and output size of %s. Please provide input tensor in (N, C, d1, d2, ...,dK) "
+                  "format and output size in (o1, o2, ...,oK) format.",
+                  ct__format_shape(buf, sizeof buf, dim > 0 ? dim : 0, x->sizes + 2),
+                  ct__format_shape(buf2, sizeof buf2, ns, o->size));
+        return NULL;
+    }
+    if (nf > 1 && nf != dim) {
+        size_t u = (size_t)snprintf(buf2, sizeof buf2, "[");
+        for (int i = 0; i < nf; i++) u += (size_t)snprintf(buf2 + u, sizeof buf2 - u, "%s%g", i ? ", " : "", o->scale_factor[i]);
+        snprintf(buf2 + u, sizeof buf2 - u, "]");
+        ct__error("Input and scale_factor must have the same number of spatial dimensions, but got input with "
+                  "spatial dimensions of %s and scale_factor of shape %s. Please provide input tensor in (N, C, d1, "
+                  "d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.",
+                  ct__format_shape(buf, sizeof buf, dim > 0 ? dim : 0, x->sizes + 2), buf2);
+        return NULL;
+    }
+    if (!ns && !nf) {
+        ct__error("either size or scale_factor should be defined");
+        return NULL;
+    }
+    if (o->recompute_scale_factor && ns) {
+        ct__error("recompute_scale_factor is not meaningful with an explicit size.");
+        return NULL;
+    }
+    static const int need[] = {0, 1, 2, 2, 3};
+    if (x->ndim < 3 || x->ndim > 5) {
+        ct__error("Input Error: Only 3D, 4D and 5D input Tensors supported (got %dD) for the modes: nearest | linear "
+                  "| bilinear | bicubic | trilinear | area | nearest-exact (got %s)",
+                  x->ndim, mode_names[mode]);
+        return NULL;
+    }
+    if (mode != CT_INTERP_NEAREST && need[mode] != dim) {
+        ct__error("Got %dD input, but %s mode needs %dD input", x->ndim, mode_names[mode], need[mode] + 2);
+        return NULL;
+    }
+    if (x->dtype != CT_FLOAT32 && x->dtype != CT_FLOAT64) {
+        static const char *const kn[][3] = {{"upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d"},
+                                            {"upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d"},
+                                            {"upsample_bicubic2d", "upsample_bicubic2d", "upsample_bicubic2d"}};
+        int row = mode == CT_INTERP_NEAREST ? 0 : mode == CT_INTERP_BICUBIC ? 2 : 1;
+        ct__error("\"%s_out_frame\" not implemented for '%s'", kn[row][dim - 1], ct__traits(x->dtype)->scalar_name);
+        return NULL;
+    }
+    plan p = {.mode = mode, .ac = o->align_corners, .nd = dim};
+    for (int d = 0; d < dim; d++) {
+        p.in[d] = x->sizes[2 + d];
+        if (ns) {
+            p.out[d] = o->size[ns == 1 ? 0 : d];
+        } else {
+            double sf = o->scale_factor[nf == 1 ? 0 : d];
+            if (o->recompute_scale_factor) {
+                p.out[d] = (int64_t)floor((double)p.in[d] * sf);
+            } else {
+                p.out[d] = (int64_t)((double)p.in[d] * sf);
+                p.scale[d] = sf;
+            }
+        }
+    }
+    for (int d = 0; d < dim; d++)
+        if (p.in[d] <= 0 || p.out[d] <= 0) {
+            static const char *const ax[][3] = {{"W"}, {"H", "W"}, {"D", "H", "W"}};
+            size_t u = (size_t)snprintf(buf, sizeof buf, "input (");
+            for (int k = 0; k < dim; k++)
+                u += (size_t)snprintf(buf + u, sizeof buf - u, "%s%s: %" PRId64, k ? ", " : "", ax[dim - 1][k], p.in[k]);
+            u += (size_t)snprintf(buf + u, sizeof buf - u, ") output (");
+            for (int k = 0; k < dim; k++)
+                u += (size_t)snprintf(buf + u, sizeof buf - u, "%s%s: %" PRId64, k ? ", " : "", ax[dim - 1][k], p.out[k]);
+            snprintf(buf + u, sizeof buf - u, ")");
+            ct__error("Input and output sizes should be greater than 0, but got %s", buf);
+            return NULL;
+        }
+    return resample_op(x, &p, false);
+}
