@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctorch/nn_loss.h"
+#include "ctorch/ops.h"
 #include "nn/module_impl.h"
 
 typedef struct {
@@ -330,6 +331,24 @@ ct_module *ct_nn_triplet_margin_loss_opts(const ct_triplet_margin_loss_options *
     l->eps = PTRVAL(o, eps, 1e-6);
     return &l->base;
 }
+/* nn.PairwiseDistance() as TripletMarginWithDistanceLoss's default
+ * distance_function child (repr only; the loss calls the functional form) */
+static ct_tensor *pd_fwd(ct_module *s, int n, ct_tensor *const *in) {
+    (void)s;
+    if (n < 2 || !in[0] || !in[1]) {
+        if (n < 2) ct__error("forward() missing %d required positional argument%s", 2 - n, n == 0 ? "s" : "");
+        return NULL;
+    }
+    int nd = ct_dim(in[0]) > ct_dim(in[1]) ? ct_dim(in[0]) : ct_dim(in[1]);
+    ct_tensor *d = ct_sub(in[0], in[1]);
+    ct_tensor *e = ct_add_scalar(d, 1e-6);
+    ct_tensor *r = ct_norm_dim(e, 2.0, 1, (const int64_t[]){nd - 1}, false);
+    ct_free(d);
+    ct_free(e);
+    return r;
+}
+static const ct_module_type pairwise_distance_type = {.name = "PairwiseDistance", .forward = pd_fwd};
+
 ct_module *ct_nn_triplet_margin_with_distance_loss_opts(const ct_triplet_margin_with_distance_loss_options *o) {
     double margin = PTRVAL(o, margin, 1.0);
     if (!(margin > 0)) {
@@ -340,6 +359,11 @@ ct_module *ct_nn_triplet_margin_with_distance_loss_opts(const ct_triplet_margin_
     if (!l) return NULL;
     if (o) l->o.tripd = *o;
     l->margin = margin;
+    if (!(o && o->distance_function) &&
+        !ct_module_register_module(&l->base, "distance_function", ct_module_new(&pairwise_distance_type))) {
+        ct_module_free(&l->base);
+        return NULL;
+    }
     return &l->base;
 }
 ct_module *ct_nn_ctc_loss_opts(const ct_ctc_loss_options *o) {
