@@ -259,6 +259,16 @@ static int add_group(ct_optimizer *opt, int n, ct_tensor *const *params, const c
         ct__error("parameter group didn't specify a value of required optimization parameter lr");
         return CT_ERROR;
     }
+    if (opt->kind == CT_OPTIM_LBFGS) {
+        if (!o.max_eval) o.max_eval = o.max_iter * 5 / 4;
+        if (o.line_search_fn) {
+            if (strcmp(o.line_search_fn, "strong_wolfe")) {
+                ct__error("only 'strong_wolfe' is supported");
+                return CT_ERROR;
+            }
+            o.line_search_fn = "strong_wolfe"; /* never keep the caller's pointer */
+        }
+    }
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < opt->n_params; j++)
             if (opt->params[j] == params[i]) goto dup;
