@@ -1,11 +1,14 @@
 /* torch.nn.init (torch/nn/init.py, 1.13.1): the same arithmetic in double,
  * the same draws through the tensor samplers. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctorch/autograd.h"
 #include "ctorch/nn_init.h"
 #include "ctorch/random.h"
+#include "ctorch/ops.h"
+#include "tensor/generator.h"
 #include "tensor/tensor_impl.h"
 
 double ct_init_calculate_gain(const char *nl, double param) {
@@ -101,4 +104,215 @@ int ct_init_kaiming_normal_(ct_tensor *t, double a, ct_fan_mode mode, const char
     if (isnan(std)) return CT_ERROR;
     if (ct__numel(t) == 0) return CT_OK;
     return ct_init_normal_(t, 0.0, std, g);
+}
+
+/* ---- eye_, dirac_, trunc_normal_, orthogonal_, sparse_ ---- */
+
+int ct_init_eye_(ct_tensor *t) {
+    if (!t) return CT_ERROR;
+    if (t->ndim != 2) {
+        ct__error("Only tensors with 2 dimensions are supported");
+        return CT_ERROR;
+    }
+    int rc;
+    CT_NO_GRAD {
+        ct_tensor *e = ct_eye(t->sizes[0], t->sizes[1], CT_OPTS(.dtype = t->dtype));
+        rc = e ? ct_copy_(t, e) : CT_ERROR;
+        ct_free(e);
+    }
+    return rc;
+}
+
+int ct_init_dirac_(ct_tensor *t, int64_t groups) {
+    if (!t) return CT_ERROR;
+    int nd = t->ndim;
+    if (nd < 3 || nd > 5) {
+        ct__error("Only tensors with 3, 4, or 5 dimensions are supported");
+        return CT_ERROR;
+    }
+    if (groups <= 0 || t->sizes[0] % groups != 0) {
+        ct__error("dim 0 must be divisible by groups");
+        return CT_ERROR;
+    }
+    int64_t per = t->sizes[0] / groups;
+    int64_t min_dim = per < t->sizes[1] ? per : t->sizes[1];
+    int rc = CT_OK;
+    CT_NO_GRAD {
+        rc = ct_zero_(t);
+        for (int64_t g = 0; g < groups && rc == CT_OK; g++) {
+            for (int64_t d = 0; d < min_dim && rc == CT_OK; d++) {
+                /* t[g * per + d, d, k2 // 2, ...] = 1 through a one-element view */
+                ct_tensor *v = ct_select(t, 0, g * per + d);
+                ct_tensor *w = v ? ct_select(v, 0, d) : NULL;
+                ct_free(v);
+                for (int k = 2; k < nd && w; k++) {
+                    ct_tensor *u = ct_select(w, 0, t->sizes[k] / 2);
+                    ct_free(w);
+                    w = u;
+                }
+                rc = w ? ct_fill_(w, 1.0) : CT_ERROR;
+                ct_free(w);
+            }
+        }
+    }
+    return rc;
+}
+
+int ct_init_trunc_normal_(ct_tensor *t, double mean, double std, double a, double b, ct_generator *g) {
+    if (!t) return CT_ERROR;
+    if (mean < a - 2 * std || mean > b + 2 * std)
+        ct__warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may be "
+                 "incorrect.");
+    /* norm_cdf(x) = (1 + erf(x / sqrt(2))) / 2, as Python's math.erf */
+    double l = (1. + erf((a - mean) / std / sqrt(2.))) / 2.;
+    double u = (1. + erf((b - mean) / std / sqrt(2.))) / 2.;
+    int rc;
+    CT_NO_GRAD {
+        rc = ct_uniform_(t, 2 * l - 1, 2 * u - 1, g);
+        if (rc == CT_OK) rc = ct_erfinv_(t);
+        if (rc == CT_OK) rc = ct_mul_scalar_(t, std * sqrt(2.));
+        if (rc == CT_OK) rc = ct_add_scalar_(t, mean);
+        if (rc == CT_OK) rc = ct_clamp_(t, &a, &b);
+    }
+    return rc;
+}
+
+/* Householder QR of a (m x n, m >= n, row-major, double): a becomes R in
+ * its upper triangle; q (m x n) receives the reduced Q. */
+static void householder_qr(double *a, int64_t m, int64_t n, double *q, double *v) {
+    double *betas = v + m; /* n entries: R's diagonal */
+    double *taus = betas + n;
+    double *vs = taus + n; /* n reflectors of length m */
+    for (int64_t k = 0; k < n; k++) {
+        double norm = 0;
+        for (int64_t i = k; i < m; i++) norm += a[i * n + k] * a[i * n + k];
+        norm = sqrt(norm);
+        double alpha = a[k * n + k];
+        double beta = alpha >= 0 ? -norm : norm; /* LAPACK's dlarfg sign */
+        double *vk = vs + k * m;
+        for (int64_t i = 0; i < m; i++) vk[i] = i < k ? 0 : a[i * n + k];
+        vk[k] -= beta;
+        double vv = 0;
+        for (int64_t i = k; i < m; i++) vv += vk[i] * vk[i];
+        taus[k] = vv > 0 ? 2 / vv : 0;
+        betas[k] = norm == 0 ? 0 : beta;
+        /* apply H_k = I - tau v v^T to columns k.. of a */
+        for (int64_t j = k; j < n; j++) {
+            double s = 0;
+            for (int64_t i = k; i < m; i++) s += vk[i] * a[i * n + j];
+            s *= taus[k];
+            for (int64_t i = k; i < m; i++) a[i * n + j] -= s * vk[i];
+        }
+    }
+    /* Q = H_0 H_1 ... H_{n-1} applied to the first n columns of I */
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) q[i * n + j] = i == j ? 1 : 0;
+    for (int64_t k = n - 1; k >= 0; k--) {
+        const double *vk = vs + k * m;
+        for (int64_t j = 0; j < n; j++) {
+            double s = 0;
+            for (int64_t i = k; i < m; i++) s += vk[i] * q[i * n + j];
+            s *= taus[k];
+            for (int64_t i = k; i < m; i++) q[i * n + j] -= s * vk[i];
+        }
+    }
+    for (int64_t k = 0; k < n; k++) a[k * n + k] = betas[k];
+}
+
+int ct_init_orthogonal_(ct_tensor *t, double gain, ct_generator *g) {
+    if (!t) return CT_ERROR;
+    if (t->ndim < 2) {
+        ct__error("Only tensors with 2 or more dimensions are supported");
+        return CT_ERROR;
+    }
+    int64_t numel = ct__numel(t);
+    if (numel == 0) return CT_OK;
+    int64_t rows = t->sizes[0], cols = numel / rows;
+    bool wide = rows < cols;
+    int64_t m = wide ? cols : rows, n = wide ? rows : cols;
+    int rc = CT_OK;
+    CT_NO_GRAD {
+        /* flattened = tensor.new(rows, cols).normal_(0, 1), in t's dtype */
+        ct_tensor *flat = ct_empty(CT_SIZE(rows, cols), CT_OPTS(.dtype = t->dtype));
+        rc = flat ? ct_normal_(flat, 0, 1, g) : CT_ERROR;
+        ct_tensor *fd = rc == CT_OK ? ct_to_dtype_copy(flat, CT_FLOAT64) : NULL;
+        double *a = fd ? malloc((size_t)(m * n) * sizeof *a) : NULL;
+        double *q = a ? malloc((size_t)(m * n) * sizeof *q) : NULL;
+        double *work = q ? malloc((size_t)(m + 2 * n + n * m) * sizeof *work) : NULL;
+        ct_tensor *qt = work ? ct_empty(CT_SIZE(rows, cols), CT_OPTS(.dtype = CT_FLOAT64)) : NULL;
+        if (!qt) {
+            if (rc == CT_OK && !ct_last_error()) ct__error_oom((m * n) * 8);
+            rc = CT_ERROR;
+        } else {
+            const double *src = (const double *)ct__data(fd);
+            for (int64_t i = 0; i < m; i++)
+                for (int64_t j = 0; j < n; j++) a[i * n + j] = wide ? src[j * cols + i] : src[i * cols + j];
+            householder_qr(a, m, n, q, work);
+            /* q *= sign(diag(r)); transposed back when wide */
+            double *dst = (double *)ct__data(qt);
+            for (int64_t i = 0; i < m; i++)
+                for (int64_t j = 0; j < n; j++) {
+                    double d = a[j * n + j];
+                    double s = (double)((d > 0) - (d < 0));
+                    if (wide)
+                        dst[j * cols + i] = q[i * n + j] * s;
+                    else
+                        dst[i * cols + j] = q[i * n + j] * s;
+                }
+            ct_tensor *qv = ct_reshape(qt, t->ndim, t->sizes);
+            rc = qv ? ct_copy_(t, qv) : CT_ERROR;
+            ct_free(qv);
+            if (rc == CT_OK) rc = ct_mul_scalar_(t, gain);
+        }
+        free(a);
+        free(q);
+        free(work);
+        ct_free(qt);
+        ct_free(fd);
+        ct_free(flat);
+    }
+    return rc;
+}
+
+int ct_init_sparse_(ct_tensor *t, double sparsity, double std, ct_generator *g) {
+    if (!t) return CT_ERROR;
+    if (t->ndim != 2) {
+        ct__error("Only tensors with 2 dimensions are supported");
+        return CT_ERROR;
+    }
+    int64_t rows = t->sizes[0], cols = t->sizes[1];
+    int64_t num_zeros = (int64_t)ceil(sparsity * (double)rows);
+    if (num_zeros > rows) num_zeros = rows;
+    if (num_zeros < 0) num_zeros = 0;
+    int rc;
+    CT_NO_GRAD {
+        rc = ct_normal_(t, 0, std, g);
+        int64_t *perm = rc == CT_OK && rows > 0 ? malloc((size_t)rows * sizeof *perm) : NULL;
+        if (rc == CT_OK && rows > 0 && !perm) {
+            ct__error_oom(rows * 8);
+            rc = CT_ERROR;
+        }
+        for (int64_t c = 0; c < cols && rc == CT_OK && rows > 0; c++) {
+            /* torch.randperm(rows): Fisher-Yates with random() % (n - i) */
+            for (int64_t i = 0; i < rows; i++) perm[i] = i;
+            ct_generator *gen = ct__generator_acquire(g);
+            for (int64_t i = 0; i + 1 < rows; i++) {
+                int64_t z = (int64_t)(ct__gen_random(gen) % (uint64_t)(rows - i));
+                int64_t tmp = perm[i];
+                perm[i] = perm[i + z];
+                perm[i + z] = tmp;
+            }
+            ct__generator_release(gen);
+            ct_tensor *col = ct_select(t, 1, c);
+            for (int64_t k = 0; k < num_zeros && col && rc == CT_OK; k++) {
+                ct_tensor *e = ct_select(col, 0, perm[k]);
+                rc = e ? ct_fill_(e, 0.0) : CT_ERROR;
+                ct_free(e);
+            }
+            if (!col) rc = CT_ERROR;
+            ct_free(col);
+        }
+        free(perm);
+    }
+    return rc;
 }

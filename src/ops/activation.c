@@ -46,7 +46,8 @@ static int done(ct_tensor **out, ct_tensor *r) {
 /* ---- forward plumbing ---- */
 
 static bool kernel_dtype_ok(ct_act_kind kind, ct_dtype d) {
-    if (d == CT_FLOAT32 || d == CT_FLOAT64 || d == CT_BFLOAT16) return true;
+    if (d == CT_FLOAT32 || d == CT_FLOAT64) return true;
+    if (d == CT_BFLOAT16 && kind != CT_ACT_MISH) return true; /* mish_cpu has no BFloat16 in 1.13 */
     ct__error("\"%s\" not implemented for '%s'", ct__activation_kernel_name(kind), ct__traits(d)->scalar_name);
     return false;
 }
@@ -120,11 +121,12 @@ static int hardtanh_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out)
     BW_END(ct_where_scalar_self(m, 0.0, g))
 }
 
-/* hardsigmoid_backward: (x > -3 && x < 3) ? g / 6 : 0 */
+/* hardsigmoid_backward: (x > -3 && x < 3) ? g * one_sixth : 0, with
+ * ATen's one_sixth = 1.0f / 6.0f (a float constant, also for double) */
 static int hardsigmoid_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out) {
     BW_BEGIN
     ct_tensor *m = K(&P, ct_logical_and(K(&P, ct_gt_scalar(x, -3.0)), K(&P, ct_lt_scalar(x, 3.0))));
-    BW_END(ct_where_scalar_other(m, K(&P, ct_div_scalar(g, 6.0)), 0.0))
+    BW_END(ct_where_scalar_other(m, K(&P, ct_mul_scalar(g, (double)(1.0f / 6.0f))), 0.0))
 }
 
 /* hardswish_backward: x < -3 ? 0 : x <= 3 ? g * (x / 3 + 0.5) : g */
@@ -228,14 +230,18 @@ static int mish_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out) {
 #define SELU_ALPHA 1.6732632423543772848170429916717
 #define SELU_SCALE 1.0507009873554804934193349852946
 
-static ct_tensor *elu_impl(const ct_tensor *x, double negcoef, double poscoef, double ipcoef, const char *name) {
-    const double p[3] = {negcoef, poscoef, ipcoef}, s[4] = {negcoef, poscoef, ipcoef, 0};
+/* bw_ipcoef: the input scale of the backward formula (celu's
+ * derivatives.yaml entry uses 1.0 / alpha.toFloat(), so it differs from
+ * the forward's 1 / alpha in double) */
+static ct_tensor *elu_impl(const ct_tensor *x, double negcoef, double poscoef, double ipcoef, double bw_ipcoef,
+                           const char *name) {
+    const double p[3] = {negcoef, poscoef, ipcoef}, s[4] = {negcoef, poscoef, bw_ipcoef, 0};
     return unary_op(CT_ACT_ELU, x, p, name, elu_backward, s);
 }
 
-ct_tensor *ct_elu(const ct_tensor *x, double alpha) { return elu_impl(x, alpha, 1.0, 1.0, "EluBackward0"); }
+ct_tensor *ct_elu(const ct_tensor *x, double alpha) { return elu_impl(x, alpha, 1.0, 1.0, 1.0, "EluBackward0"); }
 ct_tensor *ct_selu(const ct_tensor *x) {
-    return elu_impl(x, SELU_ALPHA * SELU_SCALE, SELU_SCALE, 1.0, "EluBackward0");
+    return elu_impl(x, SELU_ALPHA * SELU_SCALE, SELU_SCALE, 1.0, 1.0, "EluBackward0");
 }
 ct_tensor *ct_celu(const ct_tensor *x, double alpha) {
     if (!x) return NULL;
@@ -243,7 +249,7 @@ ct_tensor *ct_celu(const ct_tensor *x, double alpha) {
         ct__error("ZeroDivisionError: alpha cannot be 0 for CELU");
         return NULL;
     }
-    return elu_impl(x, alpha, 1.0, 1.0 / alpha, "CeluBackward0");
+    return elu_impl(x, alpha, 1.0, 1.0 / alpha, 1.0 / (double)(float)alpha, "CeluBackward0");
 }
 
 /* integer tensors: computed in float64 and converted back (PyTorch keeps

@@ -58,8 +58,10 @@ static ct_tensor *softmax_impl(const ct_tensor *x, int64_t dim, bool log) {
     if (d < 0) return NULL;
     bool lastdim = x->ndim == 0 || d == x->ndim - 1;
     if (x->dtype != CT_FLOAT32 && x->dtype != CT_FLOAT64 && x->dtype != CT_BFLOAT16) {
-        ct__error("\"%s%s\" not implemented for '%s'", log ? "log_softmax" : "softmax",
-                  lastdim ? "_lastdim_kernel_impl" : "_kernel_impl", ct__traits(x->dtype)->scalar_name);
+        /* PyTorch 1.13 names both non-last-dim kernels "softmax_kernel_impl" */
+        ct__error("\"%s\" not implemented for '%s'",
+                  !lastdim ? "softmax_kernel_impl" : log ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl",
+                  ct__traits(x->dtype)->scalar_name);
         return NULL;
     }
     int64_t outer = 1, n = 1, inner = 1;

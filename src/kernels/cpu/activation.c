@@ -73,7 +73,7 @@ ACT_KIND(hardswish, isnan(x) ? x : x * hsig_f(x), isnan(x) ? x : x * hsig_d(x))
 ACT_KIND(leaky_relu, x > 0 ? x : x * p0, x > 0 ? x : x * p0)
 ACT_KIND(logsigmoid, isnan(x) ? x : logsig_f(x), isnan(x) ? x : logsig_d(x))
 ACT_KIND(softplus, softplus_f(x, p0, p1), softplus_d(x, p0, p1))
-ACT_KIND(softshrink, isnan(x) ? x : softshrink_f(x, p0), isnan(x) ? x : softshrink_d(x, p0))
+ACT_KIND(softshrink, softshrink_f(x, p0), softshrink_d(x, p0)) /* NaN -> 0, as ATen */
 ACT_KIND(hardshrink, (x >= -p0 && x <= p0) ? 0.0f : x, (x >= -p0 && x <= p0) ? 0.0 : x)
 ACT_KIND(threshold, x <= p0 ? p1 : x, x <= p0 ? p1 : x)
 ACT_KIND(gelu, x * 0.5f * (1.0f + erff(x * (float)M_SQRT1_2_)), x * 0.5 * (1.0 + erf(x * M_SQRT1_2_)))
