@@ -380,9 +380,8 @@ static int max_args(pool_p *pp, int nsp, ct_pool_ints kernel_size, const ct_max_
     static const ct_max_pool_opts none = {0};
     if (!o) o = &none;
     *pp = (pool_p){.kind = K_MAX, .nsp = nsp};
-    const char *kfmt = nsp == 2 ? "%s: kernel_size must either be a single int, or a tuple of %s ints"
-                                : "%s: kernel_size must either be a single int, or a tuple of %s ints";
-    if (resolve(kernel_size, nsp, NULL, pp->k, kfmt, fn) != CT_OK ||
+    if (resolve(kernel_size, nsp, NULL, pp->k, "%s: kernel_size must either be a single int, or a tuple of %s ints",
+                fn) != CT_OK ||
         resolve(o->stride, nsp, pp->k, pp->s, "%s: stride must either be omitted, a single int, or a tuple of %s ints",
                 fn) != CT_OK ||
         resolve(o->padding, nsp, zeros3, pp->p, "%s: padding must either be a single int, or a tuple of %s ints", fn) !=
