@@ -200,7 +200,7 @@ static int pw_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
         out[1] = ct_mul(L->dt(&a), gg);
         if (!out[1]) rc = CT_ERROR;
     }
-    for (int i = 0; i < 2; i++) out[i] = i < n->num_next ? ct_scope_keep(out[i]) : out[i];
+    for (int i = 0; i < n->num_next && i < 2; i++) out[i] = ct_scope_keep(out[i]);
     if (ct_scope_end() < 0) rc = CT_ERROR;
     return rc;
 }
