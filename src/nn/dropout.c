@@ -4,6 +4,7 @@
 #include "ctorch/nn_norm.h"
 #include "kernels/cpu/norm.h"
 #include "nn/module_impl.h"
+#include "tensor/tensor_impl.h"
 
 typedef struct {
     ct_module base;
@@ -24,7 +25,7 @@ static ct_tensor *finish_inplace(ct_tensor *x, ct_tensor *r) {
     if (!r || r == x) return r;
     int rc = ct_copy_(x, r);
     ct_free(r);
-    return rc == CT_OK ? ct_ref(x) : NULL;
+    return rc == CT_OK ? ct__retain(x) : NULL;
 }
 
 #define DROPOUT_FORWARD(fname, call)                                                 \
@@ -47,7 +48,7 @@ static ct_tensor *dropout_forward(ct_module *self, int n, ct_tensor *const *in) 
     bool tr = ct_module_is_training(self);
     if (!m->inplace) return ct_dropout(in[0], m->p, tr);
     if (!in[0]) return NULL;
-    return ct_dropout_(in[0], m->p, tr) == CT_OK ? ct_ref(in[0]) : NULL;
+    return ct_dropout_(in[0], m->p, tr) == CT_OK ? ct__retain(in[0]) : NULL;
 }
 
 #define DTYPE(nm, fwd) {.name = nm, .size = sizeof(dropout_module), .forward = fwd, .extra_repr = dropout_repr}

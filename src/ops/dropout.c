@@ -111,9 +111,12 @@ static ct_tensor *dropout_impl(ct_tensor *x, double p, bool train, bool feature,
     if (inplace) {
         if (ct_mul_(x, noise) == CT_OK && (!alpha || ct_add_(x, shift) == CT_OK)) out = ct__retain(x);
     } else {
-        ct_tensor *m = ct_mul(x, noise);
-        out = alpha && m ? ct_add(m, shift) : (m ? ct_ref(m) : NULL);
-        ct_free(m);
+        out = ct_mul(x, noise);
+        if (alpha && out) {
+            ct_tensor *m = out;
+            out = ct_add(m, shift);
+            ct_free(m);
+        }
     }
     ct_free(noise);
     ct_free(shift);

@@ -253,10 +253,11 @@ Test(norm_modules, layer_group_lrn_modules) {
     expect_close(c, "y", y, 1e-12);
     ct_tensor *yw = ct_mul(y, w), *s = ct_sum(yw);
     cr_assert_eq(ct_backward(s, NULL, NULL), CT_OK);
-    expect_close(c, "gw", ct_grad(ct_module_get_parameter(ln, "weight")), 1e-12);
-    expect_close(c, "gb", ct_grad(ct_module_get_parameter(ln, "bias")), 1e-12);
-    ct_tensor *all[] = {x, w, y, yw, s};
-    for (int i = 0; i < 5; i++) ct_free(all[i]);
+    ct_tensor *gw = ct_grad(ct_module_get_parameter(ln, "weight")), *gb = ct_grad(ct_module_get_parameter(ln, "bias"));
+    expect_close(c, "gw", gw, 1e-12);
+    expect_close(c, "gb", gb, 1e-12);
+    ct_tensor *all[] = {x, w, y, yw, s, gw, gb};
+    for (int i = 0; i < 7; i++) ct_free(all[i]);
     ct_module_free(ln);
 
     c = C("gn_fwd");
