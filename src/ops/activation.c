@@ -432,16 +432,19 @@ static int rrelu_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out) {
 
 /* _rrelu_with_noise_train: over the elements in memory order of the
  * (contiguous) input, x <= 0 draws r = U53 * (upper - lower) + lower
- * (at::uniform_real_distribution<double>, not fused), in the op's math type */
+ * (at::uniform_real_distribution<double>, not fused) where lower and upper
+ * were first rounded to the op's math type (float for float32), and r is
+ * rounded to it too */
 #define RRELU_LOOP(T, CT)                                                              \
     do {                                                                               \
+        const double lo_ = (double)(CT)lower, hi_ = (double)(CT)upper;                 \
         const T *xp = (const T *)ct__data(xc);                                         \
         T *yp = (T *)ct__data(out), *np = (T *)ct__data(noise);                        \
         for (int64_t i = 0; i < numel; i++) {                                          \
             if (xp[i] <= 0) {                                                          \
                 uint64_t v = ct__gen_random64(gen) & ((UINT64_C(1) << 53) - 1);        \
                 double u = (double)v * (1.0 / (double)(UINT64_C(1) << 53));            \
-                CT r = (CT)(u * (upper - lower) + lower);                              \
+                CT r = (CT)(u * (hi_ - lo_) + lo_);                                    \
                 yp[i] = (T)(xp[i] * r);                                                \
                 np[i] = (T)r;                                                          \
             } else {                                                                   \
