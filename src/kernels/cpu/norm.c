@@ -63,13 +63,36 @@ void ct__norm_moments(ct_dtype dtype, const void *x, const ct_norm_geom *g, doub
     ct_parallel_for(0, g->Q, q_grain(g), moments_range, &c);
 }
 
-static inline int64_t chan(const ct_norm_geom *g, int64_t i) { return (i / g->aR) % g->aQ; }
+/* The affine channel of element i = (p*Q + q)*R + r: q for batch norm,
+ * r for layer norm, a division otherwise (group norm). */
+static inline int64_t chan(const ct_norm_geom *g, int64_t i) {
+    if (g->aR == g->R && g->aQ == g->Q) return (i / g->R) % g->Q;
+    if (g->aR == 1 && g->aQ == g->R) return i % g->R;
+    return (i / g->aR) % g->aQ;
+}
 
 static void apply_range(int64_t q0, int64_t q1, void *vctx) {
     norm_ctx *c = vctx;
     const ct_norm_geom *g = c->g;
+    bool per_q = g->aR == g->R && g->aQ == g->Q;
     for (int64_t q = q0; q < q1; q++) {
         double m = c->cmean[q], rs = c->rstd[q];
+        if (per_q) { /* batch norm: one scale and shift per q */
+            double w = c->w ? ld(c->dt, c->w, q) : 1, b = c->b ? ld(c->dt, c->b, q) : 0;
+            for (int64_t p = 0; p < g->P; p++) {
+                int64_t base = (p * g->Q + q) * g->R;
+                if (c->dt == CT_FLOAT32) {
+                    const float *x = (const float *)c->x + base;
+                    float *y = (float *)c->y + base;
+                    for (int64_t r = 0; r < g->R; r++) y[r] = (float)(((double)x[r] - m) * rs * w + b);
+                } else {
+                    const double *x = (const double *)c->x + base;
+                    double *y = (double *)c->y + base;
+                    for (int64_t r = 0; r < g->R; r++) y[r] = (x[r] - m) * rs * w + b;
+                }
+            }
+            continue;
+        }
         for (int64_t p = 0; p < g->P; p++) {
             int64_t base = (p * g->Q + q) * g->R;
             for (int64_t r = 0; r < g->R; r++) {
