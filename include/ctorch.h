@@ -23,5 +23,6 @@
 #include "ctorch/nn_pool.h"
 #include "ctorch/optim.h"
 #include "ctorch/lr_scheduler.h"
+#include "ctorch/data.h"
 
 #endif
