@@ -71,7 +71,7 @@ static ct_module *act_new(const ct_module_type *type, double a, double b, bool i
         act_module *m = AM(self);                                              \
         ct_tensor *x = in[0];                                                  \
         (void)m;                                                               \
-        if (m->inplace) return (ICALL) == CT_OK ? ct_ref(x) : NULL;            \
+        if (m->inplace) return (ICALL) == CT_OK ? ct__retain(x) : NULL;           \
         return CALL;                                                           \
     }
 #define FWD0(FN, CALL)                                                         \

@@ -368,7 +368,7 @@ static int prelu_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out) {
             int nd = 0;
             for (int d = 0; d < x->ndim; d++)
                 if (d != 1) dims[nd++] = d;
-            sum = K(&P, nd ? ct_sum_dim(gw, nd, dims, false) : ct_ref(gw));
+            sum = K(&P, nd ? ct_sum_dim(gw, nd, dims, false) : ct__retain(gw));
         } else {
             sum = K(&P, ct_sum(gw));
         }

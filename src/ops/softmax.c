@@ -13,7 +13,7 @@
 /* keepdim sum over dim, also for a 0-dim tensor (dim 0: itself) */
 static ct_tensor *sum_keep(const ct_tensor *t, int dim) {
     if (!t) return NULL;
-    if (t->ndim == 0) return ct_ref((ct_tensor *)t);
+    if (t->ndim == 0) return ct__retain(t);
     const int64_t d[1] = {dim};
     return ct_sum_dim(t, 1, d, true);
 }
@@ -96,7 +96,7 @@ static ct_tensor *with_dtype(const ct_tensor *x, int64_t dim, ct_dtype dtype, bo
                              const char *name) {
     if (!x) return NULL;
     dim = resolve_dim(x, dim, name);
-    ct_tensor *t = negate ? ct_neg(x) : ct_ref((ct_tensor *)x);
+    ct_tensor *t = negate ? ct_neg(x) : ct__retain(x);
     if (t && dtype != CT_DTYPE_DEFAULT && t->dtype != dtype) {
         ct_tensor *c = ct_to_dtype(t, dtype);
         ct_free(t);
