@@ -494,8 +494,8 @@ static ct_tensor *lbfgs_step(ct_optimizer *opt, ct_optim_closure closure, void *
                 ct_free(pd);
             }
             ct_tensor *g_new = NULL;
-            double f_new;
-            num t_new;
+            double f_new = NAN;
+            num t_new = N(0);
             rc = strong_wolfe(&L, x_init, t, d, loss, flat_grad, gtd, &f_new, &g_new, &t_new, &ls_func_evals);
             for (int i = 0; i < G->n; i++) ct_free(x_init[i]);
             free(x_init);

@@ -313,3 +313,103 @@ Test(optim, errors) {
     ct_free(one), ct_free(p), ct_free(q);
     vec_free(E);
 }
+
+/* ---- the Optimizer base: zero_grad, groups, lr, closures, state keys ---- */
+static int closure_calls;
+static ct_tensor *one_loss(void *ctx) {
+    (void)ctx;
+    closure_calls++;
+    return ct_scalar_tensor(3.5, NULL);
+}
+
+Test(optim, base_api) {
+    ct_tensor *a = ct_ones(CT_SIZE(3), CT_OPTS(.requires_grad = true));
+    ct_tensor *b = ct_ones(CT_SIZE(2), CT_OPTS(.requires_grad = true));
+    ct_tensor *c = ct_ones(CT_SIZE(2), CT_OPTS(.requires_grad = true));
+    ct_optimizer *o = ct_optim_sgd(1, &a, .lr = 0.1, .momentum = 0.9, .weight_decay = 0.5);
+    cr_assert_not_null(o);
+    cr_assert_str_eq(ct_optim_name(o), "SGD");
+    /* add_param_group: CT_ZERO overrides a non-zero default; a duplicate is refused */
+    cr_assert_eq(ct_optim_add_param_group(o, 1, &b, &(ct_optim_opts){.lr = 1e-3, .weight_decay = CT_ZERO}), CT_OK);
+    cr_assert_eq(ct_optim_add_param_group(o, 1, &a, NULL), CT_ERROR);
+    cr_assert_str_eq(ct_last_error(), "some parameters appear in more than one parameter group");
+    cr_assert_eq(ct_optim_num_groups(o), 2);
+    cr_assert_eq(ct_optim_group_opts(o, 1)->weight_decay, 0.0);
+    cr_assert(!signbit(ct_optim_group_opts(o, 1)->weight_decay));
+    cr_assert_eq(ct_optim_group_opts(o, 1)->momentum, 0.9);
+    cr_assert_eq(ct_optim_get_lr(o, 1), 1e-3);
+    cr_assert_eq(ct_optim_group_param(o, 1, 0), b);
+    cr_assert_eq(ct_optim_set_lr(o, 0, 0.25), CT_OK);
+    cr_assert_eq(ct_optim_get_lr(o, 0), 0.25);
+    cr_assert(isnan(ct_optim_get_lr(o, 5)));
+    /* no grads: step is a no-op and creates no state */
+    cr_assert_eq(ct_optim_step(o), CT_OK);
+    cr_assert_null(ct_optim_state_get(o, 0, "momentum_buffer"));
+    /* grads, step, zero_grad(false) keeps zero tensors, (true) removes them */
+    ct_tensor *g3 = ct_full(CT_SIZE(3), 2.0, NULL), *g2 = ct_full(CT_SIZE(2), 2.0, NULL);
+    cr_assert_eq(ct_set_grad(a, g3), CT_OK);
+    cr_assert_eq(ct_set_grad(b, g2), CT_OK);
+    closure_calls = 0;
+    ct_tensor *loss = ct_optim_step_closure(o, one_loss, NULL);
+    cr_assert_not_null(loss);
+    cr_assert_eq(closure_calls, 1);
+    double lv = 0;
+    cr_assert_eq(ct_item(loss, &lv), CT_OK);
+    cr_assert_eq(lv, 3.5);
+    ct_free(loss);
+    /* a: 1 - 0.25 * (2 + 0.5 * 1) = 0.375 (first step: buf = d) */
+    double av[3];
+    cr_assert_eq(ct_copy_to_buffer(a, CT_FLOAT64, av, sizeof av), CT_OK);
+    cr_assert_float_eq(av[0], 0.375, 1e-7);
+    cr_assert_not_null(ct_optim_state_get(o, 0, "momentum_buffer"));
+    cr_assert_eq(ct_optim_zero_grad(o, false), CT_OK);
+    ct_tensor *ga = ct_grad(a);
+    cr_assert_not_null(ga);
+    double gv[3] = {1, 1, 1};
+    cr_assert_eq(ct_copy_to_buffer(ga, CT_FLOAT64, gv, sizeof gv), CT_OK);
+    cr_assert_eq(gv[0], 0.0);
+    ct_free(ga);
+    cr_assert_eq(ct_optim_zero_grad(o, true), CT_OK);
+    cr_assert_null(ct_grad(a));
+    cr_assert_null(ct_grad(b));
+    /* state_dict: indices across groups, groups' options */
+    ct_optim_state *sd = ct_optim_state_dict(o);
+    cr_assert_eq(sd->n_state, 2);
+    cr_assert_eq(sd->state[1].index, 1);
+    cr_assert_str_eq(sd->state[0].keys[0], "momentum_buffer");
+    cr_assert_eq(sd->n_groups, 2);
+    cr_assert_eq(sd->groups[1].params[0], 1);
+    cr_assert_eq(sd->groups[0].opts.lr, 0.25);
+    ct_optim_state_dict_free(sd);
+    ct_optim_free(o);
+
+    /* SGD without momentum keeps momentum_buffer = None; Adam's keys in PyTorch's order */
+    ct_optimizer *s0 = ct_optim_sgd(1, &c, .lr = 0.1);
+    ct_tensor *gc = ct_ones(CT_SIZE(2), NULL);
+    cr_assert_eq(ct_set_grad(c, gc), CT_OK);
+    cr_assert_eq(ct_optim_step(s0), CT_OK);
+    sd = ct_optim_state_dict(s0);
+    cr_assert_eq(sd->n_state, 1);
+    cr_assert_str_eq(sd->state[0].keys[0], "momentum_buffer");
+    cr_assert_null(sd->state[0].values[0]);
+    ct_optim_state_dict_free(sd);
+    ct_optim_free(s0);
+    ct_optimizer *ad = ct_optim_adam(1, &c, .amsgrad = true);
+    cr_assert_eq(ct_optim_step(ad), CT_OK);
+    sd = ct_optim_state_dict(ad);
+    const char *keys[] = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+    cr_assert_eq(sd->state[0].n, 4);
+    for (int i = 0; i < 4; i++) cr_assert_str_eq(sd->state[0].keys[i], keys[i]);
+    cr_assert_eq(ct_dtype_of(sd->state[0].values[0]), CT_FLOAT32);
+    ct_optim_state_dict_free(sd);
+    ct_optim_free(ad);
+    /* stepping inside a scope keeps the state alive after it */
+    ct_optimizer *sc = ct_optim_rmsprop(1, &c, .momentum = 0.5, .centered = true);
+    cr_assert(ct_scope_begin() > 0);
+    cr_assert_eq(ct_optim_step(sc), CT_OK);
+    cr_assert_eq(ct_scope_end(), CT_OK);
+    cr_assert_eq(ct_optim_step(sc), CT_OK);
+    cr_assert_not_null(ct_optim_state_get(sc, 0, "grad_avg"));
+    ct_optim_free(sc);
+    ct_free(g3), ct_free(g2), ct_free(gc), ct_free(a), ct_free(b), ct_free(c);
+}
