@@ -17,12 +17,7 @@
 /* element pointers of a contiguous tensor */
 #define PTR(T, t) ((T *)(void *)ct__data(t))
 
-static ct_tensor *own(ct_tensor *t) {
-    if (!t) return NULL;
-    ct_tensor *r = ct_ref(t);
-    ct_free(t);
-    return r;
-}
+#define own ct__optim_own
 static ct_tensor *zeros_like(const ct_tensor *p) { return own(ct_zeros_like(p, NULL)); }
 static ct_tensor *full_like(const ct_tensor *p, double v) { return own(ct_full_like(p, v, NULL)); }
 

@@ -48,12 +48,7 @@ typedef struct {
     void *ctx;
 } lb;
 
-static ct_tensor *own(ct_tensor *t) {
-    if (!t) return NULL;
-    ct_tensor *r = ct_ref(t);
-    ct_free(t);
-    return r;
-}
+#define own ct__optim_own
 static ct_tensor *vnew(const lb *L) { return own(ct_zeros(1, &L->n, CT_OPTS(.dtype = L->dt))); }
 static void *D(const ct_tensor *t) { return ct_data_ptr(t); }
 static double item(ct_tensor *t) { /* consumes t */

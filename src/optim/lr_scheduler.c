@@ -575,14 +575,6 @@ ct_lr_scheduler *ct_lr_multiplicative(ct_optimizer *opt, ct_lr_lambda_fn fn, voi
     return lambda_make(K_MULTIPLICATIVE, opt, 1, &fn, &ctx, true);
 }
 
-static bool has_keyword(const ct_optimizer *opt, const char *kw) {
-    const char *k = opt->algo->keywords;
-    size_t n = strlen(kw);
-    for (const char *p = k; (p = strstr(p, kw)) != NULL; p += n)
-        if ((p == k || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0)) return true;
-    return false;
-}
-
 ct_lr_scheduler *ct_lr_one_cycle_opts(ct_optimizer *opt, double max_lr, const ct_one_cycle_lr_opts *o) {
     static const ct_one_cycle_lr_opts none = {0};
     if (!opt) return NULL;
@@ -620,7 +612,7 @@ ct_lr_scheduler *ct_lr_one_cycle_opts(ct_optimizer *opt, double max_lr, const ct
         return NULL;
     }
     bool cm = !o->no_cycle_momentum;
-    if (cm && !has_keyword(opt, "momentum") && !has_keyword(opt, "betas")) {
+    if (cm && !ct__optim_has_keyword(opt, "momentum") && !ct__optim_has_keyword(opt, "betas")) {
         ct__error("optimizer must support momentum with `cycle_momentum` option enabled");
         return NULL;
     }
@@ -641,7 +633,7 @@ ct_lr_scheduler *ct_lr_one_cycle_opts(ct_optimizer *opt, double max_lr, const ct
         grp->o.sched_keys |= CT_GROUP_HAS_INITIAL_LR | CT_GROUP_HAS_MAX_LR | CT_GROUP_HAS_MIN_LR;
     }
     if (cm) {
-        s->use_beta1 = has_keyword(opt, "betas");
+        s->use_beta1 = ct__optim_has_keyword(opt, "betas");
         double mm = dflt(o->max_momentum, 0.95), bm = dflt(o->base_momentum, 0.85);
         for (int g = 0; g < s->ng; g++) {
             set_momentum(s, g, mm);
@@ -671,7 +663,7 @@ ct_lr_scheduler *ct_lr_cyclic_opts(ct_optimizer *opt, double base_lr, double max
         return NULL;
     }
     bool cm = !o->no_cycle_momentum;
-    if (cm && !has_keyword(opt, "momentum")) {
+    if (cm && !ct__optim_has_keyword(opt, "momentum")) {
         ct__error("optimizer must support momentum with `cycle_momentum` option enabled");
         return NULL;
     }

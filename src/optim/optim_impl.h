@@ -63,6 +63,18 @@ bool ct__pstate_has(const ct__pstate *s, const char *key);
 int ct__pstate_set(ct__pstate *s, const char *key, ct_tensor *v);
 void ct__pstate_clear(ct__pstate *s);
 
+/* A reference no scope tracks (state must outlive the caller's scopes);
+ * consumes t. */
+static inline ct_tensor *ct__optim_own(ct_tensor *t) {
+    if (!t) return NULL;
+    ct_tensor *r = ct_ref(t);
+    ct_free(t);
+    return r;
+}
+
+/* Whether the algorithm takes keyword kw (optimizer.defaults has it). */
+bool ct__optim_has_keyword(const ct_optimizer *opt, const char *kw);
+
 /* Python's repr(float) ("0.1", "1e-05", "-0.1", "1.0") into buf. */
 const char *ct__pyfloat(char *buf, size_t len, double v);
 

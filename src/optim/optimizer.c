@@ -11,13 +11,7 @@
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-/* A reference no scope tracks: state must outlive the caller's scopes. */
-static ct_tensor *own(ct_tensor *t) {
-    if (!t) return NULL;
-    ct_tensor *r = ct_ref(t);
-    ct_free(t);
-    return r;
-}
+#define own ct__optim_own
 
 ct_tensor *ct__scalar_f32(double v) { return own(ct_scalar_tensor(v, CT_OPTS(.dtype = CT_FLOAT32))); }
 ct_tensor *ct__scalar_f64(double v) { return own(ct_scalar_tensor(v, CT_OPTS(.dtype = CT_FLOAT64))); }
@@ -189,6 +183,8 @@ static bool keyword_ok(const char *keywords, const char *name) {
         if ((s == keywords || s[-1] == ' ') && (s[n] == ' ' || s[n] == 0)) return true;
     return false;
 }
+
+bool ct__optim_has_keyword(const ct_optimizer *opt, const char *kw) { return keyword_ok(opt->algo->keywords, kw); }
 
 /* out = base with every field user sets (CT_ZERO -> 0.0); keywords the
  * algorithm does not take are PyTorch's TypeError. */
