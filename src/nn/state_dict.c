@@ -1,5 +1,6 @@
 /* state_dict: an ordered name -> tensor map, and saving / loading a module's
  * parameters and persistent buffers through it. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,11 +8,43 @@
 #include "base/text.h"
 #include "nn/module_impl.h"
 
+/* Entries keep insertion order in keys / values; an open-addressing hash
+ * table of indices (FNV-1a over the key, linear probing, at most half full)
+ * makes lookups O(1), so building a dict of n entries is O(n), not O(n^2)
+ * (a .pt file of 10^6 names, or a memo bomb the flattening walk caps). */
 struct ct_state_dict {
     int n, cap;
     char **keys;
     ct_tensor **values;
+    int *slots;  /* index + 1, 0 = empty; NULL while no entry was added */
+    size_t nslots; /* power of two, >= 2 * cap */
 };
+
+static size_t hash_key(const char *k) {
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)k; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 32));
+}
+
+/* the slot holding key, or the empty slot where it would go */
+static size_t slot_of(const ct_state_dict *sd, const char *key) {
+    size_t mask = sd->nslots - 1, i = hash_key(key) & mask;
+    while (sd->slots[i] && strcmp(sd->keys[sd->slots[i] - 1], key)) i = (i + 1) & mask;
+    return i;
+}
+
+/* (re)build the table with room for cap entries */
+static int rehash(ct_state_dict *sd, int cap) {
+    size_t ns = 16;
+    while (ns < 2 * (size_t)cap) ns *= 2;
+    int *slots = calloc(ns, sizeof *slots);
+    if (!slots) return CT_ERROR;
+    free(sd->slots);
+    sd->slots = slots;
+    sd->nslots = ns;
+    for (int i = 0; i < sd->n; i++) sd->slots[slot_of(sd, sd->keys[i])] = i + 1;
+    return CT_OK;
+}
 
 ct_state_dict *ct_state_dict_new(void) {
     ct_state_dict *sd = calloc(1, sizeof *sd);
@@ -24,6 +57,7 @@ void ct_state_dict_free(ct_state_dict *sd) {
     for (int i = 0; i < sd->n; i++) free(sd->keys[i]), ct__drop(sd->values[i]);
     free(sd->keys);
     free(sd->values);
+    free(sd->slots);
     free(sd);
 }
 
@@ -34,9 +68,8 @@ ct_tensor *ct_state_dict_value(const ct_state_dict *sd, int i) {
 }
 
 static int index_of(const ct_state_dict *sd, const char *key) {
-    for (int i = 0; i < sd->n; i++)
-        if (!strcmp(sd->keys[i], key)) return i;
-    return -1;
+    if (!sd->slots) return -1;
+    return sd->slots[slot_of(sd, key)] - 1;
 }
 
 ct_tensor *ct_state_dict_get(const ct_state_dict *sd, const char *key) {
@@ -65,6 +98,7 @@ int ct_state_dict_set(ct_state_dict *sd, const char *key, const ct_tensor *t) {
         ct_tensor **v = realloc(sd->values, (size_t)cap * sizeof *v);
         if (!v) goto oom;
         sd->values = v;
+        if (rehash(sd, cap) != CT_OK) goto oom;
         sd->cap = cap;
     }
     char *copy = ct__strdup(key);
@@ -72,6 +106,7 @@ int ct_state_dict_set(ct_state_dict *sd, const char *key, const ct_tensor *t) {
     atomic_fetch_add(&ref->refcount, 1);
     sd->keys[sd->n] = copy;
     sd->values[sd->n++] = ref;
+    sd->slots[slot_of(sd, copy)] = sd->n;
     return CT_OK;
 oom:
     ct__error_oom(0);
@@ -89,6 +124,9 @@ int ct_state_dict_remove(ct_state_dict *sd, const char *key) {
     memmove(&sd->keys[i], &sd->keys[i + 1], (size_t)(sd->n - i - 1) * sizeof *sd->keys);
     memmove(&sd->values[i], &sd->values[i + 1], (size_t)(sd->n - i - 1) * sizeof *sd->values);
     sd->n--;
+    /* indices after i moved down: rebuild the table (removal was O(n) already) */
+    memset(sd->slots, 0, sd->nslots * sizeof *sd->slots);
+    for (int j = 0; j < sd->n; j++) sd->slots[slot_of(sd, sd->keys[j])] = j + 1;
     return CT_OK;
 }
 
