@@ -11,7 +11,7 @@ static ct_tensor *sequential_forward(ct_module *self, int n, ct_tensor *const *i
         return NULL;
     }
     struct ct_module_private *p = self->priv;
-    ct_tensor *x = ct_ref(inputs[0]);
+    ct_tensor *x = ct__retain(inputs[0]);
     for (int i = 0; i < p->nchildren && x; i++) {
         if (!p->children[i].m) {
             ct__error("'NoneType' object is not callable");

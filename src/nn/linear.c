@@ -30,7 +30,7 @@ ct_tensor *ct_linear(const ct_tensor *x, const ct_tensor *weight, const ct_tenso
     ct_tensor *x2 = ct_reshape(x, CT_SIZE(-1, in));
     ct_tensor *wt = ct_t(weight);
     ct_tensor *y = x2 && wt ? ct_mm(x2, wt) : NULL;
-    ct_tensor *yb = y && bias ? ct_add(y, bias) : (y ? ct_ref(y) : NULL);
+    ct_tensor *yb = y && bias ? ct_add(y, bias) : (y ? ct__retain(y) : NULL);
     ct_tensor *out = yb ? ct_reshape(yb, x->ndim, shape) : NULL;
     ct_free(x2);
     ct_free(wt);
@@ -96,7 +96,7 @@ fail:
 
 static ct_tensor *identity_forward(ct_module *self, int n, ct_tensor *const *in) {
     (void)self, (void)n;
-    return ct_ref(in[0]);
+    return ct__retain(in[0]);
 }
 static const ct_module_type identity_type = {.name = "Identity", .forward = identity_forward};
 ct_module *ct_nn_identity(void) { return ct_module_new(&identity_type); }

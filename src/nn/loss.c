@@ -202,7 +202,7 @@ static bool reg_buffer(loss_module *l, const char *name, const ct_tensor *t) {
         (void)ct_module_register_buffer(&l->base, name, NULL, true);
         return true;
     }
-    if (!ct_module_register_buffer(&l->base, name, ct_ref((ct_tensor *)t), true)) {
+    if (!ct_module_register_buffer(&l->base, name, ct__retain(t), true)) {
         ct_module_free(&l->base);
         return false;
     }

@@ -126,7 +126,7 @@ static int embedding_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) 
     ct_tensor *coef = idx && n->ints[2] ? ct__unpack(n, 1) : NULL;
     int64_t D = n->ints[1];
     ct_tensor *g2 = idx && (!n->ints[2] || coef) ? ct_reshape(g[0], CT_SIZE(-1, D)) : NULL;
-    ct_tensor *g3 = g2 && coef ? ct_mul(g2, coef) : (g2 ? ct_ref(g2) : NULL);
+    ct_tensor *g3 = g2 && coef ? ct_mul(g2, coef) : (g2 ? ct__retain(g2) : NULL);
     ct_tensor *z = g3 ? ct_zeros(CT_SIZE(n->ints[0], D), CT_OPTS(.dtype = g[0]->dtype)) : NULL;
     out[0] = z ? ct_index_add(z, 0, idx, g3, 1.0) : NULL;
     ct_tensor *tmp[] = {idx, coef, g2, g3, z};
@@ -321,7 +321,7 @@ static int embedding_bag_backward(ct_node *n, ct_tensor *const *g, ct_tensor **o
             ct_tensor *gc = ct_mul(gsel, coef);
             ct_tensor *pk = gc && psw ? ct_index_select(psw, 0, l2) : NULL;
             ct_tensor *pu = pk ? ct_unsqueeze(pk, 1) : NULL;
-            ct_tensor *gw = psw ? (pu ? ct_mul(gc, pu) : NULL) : (gc ? ct_ref(gc) : NULL);
+            ct_tensor *gw = psw ? (pu ? ct_mul(gc, pu) : NULL) : (gc ? ct__retain(gc) : NULL);
             ct_tensor *z = gw ? ct_zeros(CT_SIZE(num, D), CT_OPTS(.dtype = g[0]->dtype)) : NULL;
             out[0] = z ? ct_index_add(z, 0, l0, gw, 1.0) : NULL;
             ct_tensor *tmp[] = {gc, pk, pu, gw, z};
