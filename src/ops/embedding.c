@@ -179,7 +179,7 @@ ct_tensor *ct_embedding_opts(const ct_tensor *input, const ct_tensor *weight, co
     if (!input || !weight) return NULL;
     ct_embedding_options d = {0};
     if (!o) o = &d;
-    int64_t pad;
+    int64_t pad = -1;
     if (weight->ndim >= 1 && resolve_padding(o->padding_idx, weight->sizes[0], &pad) != CT_OK) return NULL;
     if (o->max_norm) {
         ct_grad_mode gm = ct_no_grad_begin();
