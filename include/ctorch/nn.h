@@ -86,8 +86,10 @@ ct_tensor *ct_module_register_buffer(ct_module *m, const char *name, ct_tensor *
 ct_tensor *ct_module_get_parameter(const ct_module *m, const char *name);
 ct_tensor *ct_module_get_buffer(const ct_module *m, const char *name);
 ct_module *ct_module_get_submodule(const ct_module *m, const char *name);
-/* Replace a registered parameter/buffer tensor (consumes t), e.g. after
- * loading or converting. */
+/* Set a registered parameter/buffer (consumes t), e.g. after loading or
+ * converting. When the member holds a tensor, that handle is kept (layers
+ * and users hold pointers to it) and takes t's data, shape and dtype, as
+ * PyTorch's `param.data = t`; when it is None, t becomes the member. */
 CT_NODISCARD int ct_module_set_parameter(ct_module *m, const char *name, ct_tensor *t);
 CT_NODISCARD int ct_module_set_buffer(ct_module *m, const char *name, ct_tensor *t);
 
@@ -165,6 +167,7 @@ CT_NODISCARD int ct_module_load_state_dict(ct_module *m, const ct_state_dict *sd
 void ct_key_list_free(ct_key_list *l);
 
 /* ---- hooks ----
+ * ct_module_remove_hook removes any kind by its handle.
  * pre-hook(m, n, inputs, ctx): return NULL to keep the inputs, or a new
  * tensor that replaces inputs[0]. forward hook(m, n, inputs, output, ctx):
  * return NULL to keep the output or a new tensor replacing it. Both return
@@ -173,6 +176,32 @@ typedef ct_tensor *(*ct_forward_pre_hook)(ct_module *m, int n, ct_tensor *const 
 typedef ct_tensor *(*ct_forward_hook)(ct_module *m, int n, ct_tensor *const *inputs, ct_tensor *output, void *ctx);
 CT_NODISCARD int ct_module_register_forward_pre_hook(ct_module *m, ct_forward_pre_hook fn, void *ctx);
 CT_NODISCARD int ct_module_register_forward_hook(ct_module *m, ct_forward_hook fn, void *ctx);
+/* m.register_full_backward_hook(fn): fn runs during backward once the
+ * gradients w.r.t. the module's inputs are computed, with
+ *   grad_input[0..n_in):   d loss / d inputs[i] (NULL = PyTorch's None: the
+ *                          input does not require grad),
+ *   grad_output[0..n_out): d loss / d output (n_out = 1: ct_forward returns
+ *                          one tensor),
+ * all borrowed. To change the gradients passed on to the inputs, store a
+ * new reference in new_grad_input[i] (NULL on entry; ownership passes to
+ * ctorch; same shape as grad_input[i]); leave it NULL to keep grad_input[i]
+ * (a C hook cannot turn a gradient into None). Return CT_OK, or CT_ERROR to
+ * fail the backward call. Hooks run in registration order, each seeing the
+ * previous one's replacements.
+ * Implemented as PyTorch's BackwardHook: when grad mode is on, the inputs
+ * that require grad go through an identity node (BackwardHookFunctionBackward)
+ * before forward, and the output through another one after the forward
+ * hooks; so the forward hooks see the wrapped inputs and the output's
+ * grad_fn is BackwardHookFunctionBackward. When no input requires grad the
+ * hooks run as soon as grad_output is known, with every grad_input NULL, and
+ * a replacement is PyTorch's error "Backward hook for Modules where no input
+ * requires gradient should always return None or None for all gradients.".
+ * When the output does not depend on the inputs' graph the hooks do not run
+ * (as PyTorch). At most 4 inputs may require grad. The hook must not free
+ * the module. Returns a handle > 0 for ct_module_remove_hook. */
+typedef int (*ct_full_backward_hook)(ct_module *m, int n_in, ct_tensor *const *grad_input, int n_out,
+                                     ct_tensor *const *grad_output, ct_tensor **new_grad_input, void *ctx);
+CT_NODISCARD int ct_module_register_full_backward_hook(ct_module *m, ct_full_backward_hook fn, void *ctx);
 CT_NODISCARD int ct_module_remove_hook(ct_module *m, int handle);
 
 /* ---- printing ---- */

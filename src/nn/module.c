@@ -255,6 +255,13 @@ static int set_member(ct_module *m, const char *name, ct_tensor *t, bool param) 
         ct_free(t);
         return CT_ERROR;
     }
+    if (t && mem->t) {
+        /* keep the registered handle (layers hold pointers to it) and give
+         * it t's data, shape and dtype: PyTorch's `param.data = t` */
+        ct__set_data(mem->t, t);
+        ct_free(t);
+        return CT_OK;
+    }
     if (t) {
         ct__scope_untrack(t);
         if (param && !t->requires_grad && ct_requires_grad_(t, true) != CT_OK) {
@@ -270,7 +277,190 @@ static int set_member(ct_module *m, const char *name, ct_tensor *t, bool param) 
 int ct_module_set_parameter(ct_module *m, const char *name, ct_tensor *t) { return set_member(m, name, t, true); }
 int ct_module_set_buffer(ct_module *m, const char *name, ct_tensor *t) { return set_member(m, name, t, false); }
 
-/* ---- calling ---- */
+/* ---- full backward hooks (PyTorch's torch.utils.hooks.BackwardHook) ----
+ * One state per module call, shared by two identity nodes named
+ * BackwardHookFunctionBackward: one between the inputs that require grad
+ * and forward, one after the output. The output node runs first in
+ * backward and records grad_output; the input node then calls the user
+ * hooks with (grad_input, grad_output). The state lives in a 1-byte uint8
+ * tensor over caller memory saved in both nodes, so it is freed with the
+ * graph (the blob's deleter). */
+
+#define BW_MAX_REQ CT_NODE_MAX_OUTPUTS
+
+typedef struct bw_state {
+    ct_module *module; /* a reference */
+    int nhooks;
+    ct_mhook *hooks;   /* a copy of the full backward hooks at call time */
+    int n_inputs;
+    int n_req;              /* inputs that require grad (0: PyTorch's input_tensors_index None) */
+    int req_index[BW_MAX_REQ]; /* their positions among the inputs */
+    ct_tensor *grad_output; /* captured by the output node; NULL when not (yet) known */
+    /* the inputs' shapes: an input that does not require grad gets a zero
+     * grad_input when another one does (PyTorch's materialized gradient) */
+    ct_dtype dtype[8];
+    int ndim[8];
+    int64_t sizes[8][CT_MAX_DIMS];
+} bw_state;
+
+static void bw_state_free(void *data, void *ctx) {
+    (void)ctx;
+    bw_state *st = data;
+    ct_module_free(st->module);
+    if (st->grad_output) ct__drop(st->grad_output);
+    free(st->hooks);
+    free(st);
+}
+
+static bw_state *bw_unpack(ct_node *n, ct_tensor **blob) {
+    *blob = ct__unpack(n, 0);
+    return *blob ? (bw_state *)ct__data(*blob) : NULL;
+}
+
+/* Calls the user hooks; grad_input[] holds new references (or NULL) and is
+ * updated in place with the replacements. */
+static int bw_call_hooks(bw_state *st, ct_tensor **grad_input, bool none_inputs) {
+    for (int h = 0; h < st->nhooks; h++) {
+        ct_tensor *repl[8] = {0};
+        ct_full_backward_hook fn = (ct_full_backward_hook)st->hooks[h].fn;
+        int rc = fn(st->module, st->n_inputs, grad_input, 1, &st->grad_output, repl, st->hooks[h].ctx);
+        bool replaced = false;
+        for (int i = 0; i < st->n_inputs; i++) replaced |= repl[i] != NULL;
+        if (rc != CT_OK || (replaced && none_inputs)) {
+            for (int i = 0; i < st->n_inputs; i++) ct_free(repl[i]);
+            if (rc == CT_OK)
+                ct__error("Backward hook for Modules where no input requires gradient should always return None or "
+                          "None for all gradients.");
+            return CT_ERROR;
+        }
+        for (int i = 0; i < st->n_inputs; i++) {
+            if (!repl[i]) continue;
+            ct__scope_untrack(repl[i]);
+            if (grad_input[i]) ct__drop(grad_input[i]);
+            grad_input[i] = repl[i];
+        }
+    }
+    return CT_OK;
+}
+
+/* The output node: identity; records grad_output. */
+static int bw_output_backward(ct_node *n, ct_tensor *const *grads_in, ct_tensor **grads_out) {
+    ct_tensor *blob;
+    bw_state *st = bw_unpack(n, &blob);
+    if (!st) return CT_ERROR;
+    if (st->grad_output) ct__drop(st->grad_output);
+    st->grad_output = ct_ref(grads_in[0]);
+    int rc = CT_OK;
+    if (st->n_req == 0) {
+        ct_tensor *none[8] = {0};
+        rc = bw_call_hooks(st, none, true);
+        ct__drop(st->grad_output);
+        st->grad_output = NULL;
+    }
+    ct_free(blob);
+    if (rc != CT_OK) return CT_ERROR;
+    if (n->next[0].fn) grads_out[0] = ct_ref(grads_in[0]);
+    return CT_OK;
+}
+
+/* The input node: identity, then the user hooks may replace grad_input. */
+static int bw_input_backward(ct_node *n, ct_tensor *const *grads_in, ct_tensor **grads_out) {
+    ct_tensor *blob;
+    bw_state *st = bw_unpack(n, &blob);
+    if (!st) return CT_ERROR;
+    ct_tensor *gi[8] = {0};
+    for (int k = 0; k < st->n_req; k++) gi[st->req_index[k]] = ct_ref(grads_in[k]);
+    int rc = CT_OK;
+    for (int i = 0; i < st->n_inputs && rc == CT_OK; i++) {
+        if (gi[i]) continue;
+        gi[i] = ct_zeros(st->ndim[i], st->sizes[i], CT_OPTS(.dtype = st->dtype[i]));
+        if (gi[i]) ct__scope_untrack(gi[i]);
+        else rc = CT_ERROR;
+    }
+    if (st->grad_output) { /* else the output did not depend on this graph: PyTorch skips the hooks */
+        rc = bw_call_hooks(st, gi, false);
+        ct__drop(st->grad_output);
+        st->grad_output = NULL;
+    }
+    for (int k = 0; k < st->n_req && rc == CT_OK; k++) {
+        ct_tensor *g = gi[st->req_index[k]];
+        if (n->next[k].fn && g) grads_out[k] = ct_ref(g);
+    }
+    for (int i = 0; i < st->n_inputs; i++)
+        if (gi[i]) ct__drop(gi[i]);
+    ct_free(blob);
+    return rc;
+}
+
+/* Identity aliases of ins[0..n) recorded as one BackwardHookFunctionBackward
+ * node whose saved slot 0 is blob. outs[] receive new references. */
+static int bw_wrap(int n, ct_tensor *const *ins, ct_tensor **outs, ct_backward_fn fn, ct_tensor *blob) {
+    for (int k = 0; k < n; k++) outs[k] = NULL;
+    for (int k = 0; k < n; k++)
+        if (!(outs[k] = ct_detach(ins[k]))) goto fail;
+    ct_node *node = ct__record("BackwardHookFunctionBackward", fn, outs[0], n, (const ct_tensor *const *)ins);
+    if (!node || ct__save(node, 0, blob, false, 0) != CT_OK) goto fail;
+    for (int k = 1; k < n; k++)
+        if (ct__record_output(node, outs[k], k) != CT_OK) goto fail;
+    return CT_OK;
+fail:
+    for (int k = 0; k < n; k++) ct_free(outs[k]);
+    return CT_ERROR;
+}
+
+/* setup_input_hook: returns the state's blob (a new reference) and replaces
+ * the inputs that require grad in args[] (new references in wrapped[]). */
+static ct_tensor *bw_setup(ct_module *m, int n, ct_tensor **args, ct_tensor **wrapped) {
+    struct ct_module_private *p = m->priv;
+    bw_state *st = calloc(1, sizeof *st);
+    if (!st) return ct__error_oom(sizeof *st), NULL;
+    st->hooks = calloc((size_t)p->nhooks, sizeof *st->hooks);
+    if (!st->hooks) {
+        free(st);
+        return ct__error_oom(sizeof *st->hooks), NULL;
+    }
+    for (int h = 0; h < p->nhooks; h++)
+        if (p->hooks[h].kind == CT_HOOK_FULL_BACKWARD) st->hooks[st->nhooks++] = p->hooks[h];
+    st->module = ct_module_ref(m);
+    st->n_inputs = n;
+    for (int i = 0; i < n; i++) {
+        st->dtype[i] = args[i]->dtype;
+        st->ndim[i] = args[i]->ndim;
+        memcpy(st->sizes[i], args[i]->sizes, sizeof st->sizes[i]);
+    }
+    ct_tensor *blob = ct_from_blob(st, CT_UINT8, CT_SIZE(1), NULL, bw_state_free, NULL);
+    if (!blob) {
+        bw_state_free(st, NULL);
+        return NULL;
+    }
+    ct_tensor *req[BW_MAX_REQ];
+    for (int i = 0; i < n; i++) {
+        if (!ct_requires_grad(args[i])) continue;
+        if (st->n_req == BW_MAX_REQ) {
+            ct__error("register_full_backward_hook: ctorch supports at most %d inputs that require grad", BW_MAX_REQ);
+            ct_free(blob);
+            return NULL;
+        }
+        req[st->n_req] = args[i];
+        st->req_index[st->n_req++] = i;
+    }
+    if (st->n_req && bw_wrap(st->n_req, req, wrapped, bw_input_backward, blob) != CT_OK) {
+        ct_free(blob);
+        return NULL;
+    }
+    for (int k = 0; k < st->n_req; k++) args[st->req_index[k]] = wrapped[k];
+    return blob;
+}
+
+static bool has_hooks(const ct_module *m, int kind) {
+    for (int h = 0; h < m->priv->nhooks; h++)
+        if (m->priv->hooks[h].kind == kind) return true;
+    return false;
+}
+
+/* ---- calling ----
+ * As nn.Module._call_impl: forward pre-hooks, backward-hook input wrapping,
+ * forward, forward hooks, backward-hook output wrapping. */
 
 ct_tensor *ct_forward_n(ct_module *m, int n, ct_tensor *const *inputs) {
     if (!m) return NULL;
@@ -289,7 +479,7 @@ ct_tensor *ct_forward_n(ct_module *m, int n, ct_tensor *const *inputs) {
     for (int i = 0; i < n; i++) args[i] = inputs[i];
     ct_tensor *replaced = NULL;
     for (int h = 0; h < p->nhooks; h++) {
-        if (!p->hooks[h].pre) continue;
+        if (p->hooks[h].kind != CT_HOOK_FORWARD_PRE) continue;
         ct_tensor *r = ((ct_forward_pre_hook)p->hooks[h].fn)(m, n, args, p->hooks[h].ctx);
         if (r) {
             ct_free(replaced);
@@ -297,15 +487,30 @@ ct_tensor *ct_forward_n(ct_module *m, int n, ct_tensor *const *inputs) {
             args[0] = r;
         }
     }
-    ct_tensor *out = m->type->forward(m, n, args);
+    ct_tensor *blob = NULL, *wrapped[BW_MAX_REQ] = {0}, *out = NULL;
+    if (ct_is_grad_enabled() && has_hooks(m, CT_HOOK_FULL_BACKWARD)) {
+        blob = bw_setup(m, n, args, wrapped);
+        if (!blob) goto done;
+    }
+    out = m->type->forward(m, n, args);
     for (int h = 0; out && h < p->nhooks; h++) {
-        if (p->hooks[h].pre) continue;
+        if (p->hooks[h].kind != CT_HOOK_FORWARD) continue;
         ct_tensor *r = ((ct_forward_hook)p->hooks[h].fn)(m, n, args, out, p->hooks[h].ctx);
         if (r) {
             ct_free(out);
             out = r;
         }
     }
+    if (out && blob && ct_requires_grad(out)) {
+        ct_tensor *w;
+        ct_tensor *o = out;
+        if (bw_wrap(1, &o, &w, bw_output_backward, blob) != CT_OK) w = NULL;
+        ct_free(out);
+        out = w;
+    }
+done:
+    for (int k = 0; k < BW_MAX_REQ; k++) ct_free(wrapped[k]);
+    ct_free(blob);
     ct_free(replaced);
     return out;
 }
@@ -315,24 +520,30 @@ ct_tensor *ct_forward(ct_module *m, const ct_tensor *input) {
     return input ? ct_forward_n(m, 1, &in) : NULL;
 }
 
-static int add_hook(ct_module *m, bool pre, void *fn, void *ctx) {
+static int add_hook(ct_module *m, int kind, void *fn, void *ctx) {
     if (!m) return CT_ERROR;
     if (!fn) {
-        ct__error("register_forward_hook: the hook must not be NULL");
+        ct__error("%s: the hook must not be NULL", kind == CT_HOOK_FULL_BACKWARD ? "register_full_backward_hook"
+                                                    : kind == CT_HOOK_FORWARD_PRE ? "register_forward_pre_hook"
+                                                                                   : "register_forward_hook");
         return CT_ERROR;
     }
     struct ct_module_private *p = m->priv;
     if (ct__grow((void **)&p->hooks, p->nhooks, &p->cap_hooks, sizeof *p->hooks) != CT_OK) return CT_ERROR;
-    p->hooks[p->nhooks] = (ct_mhook){p->next_hook_id++, pre, fn, ctx};
+    p->hooks[p->nhooks] = (ct_mhook){p->next_hook_id++, kind, fn, ctx};
     return p->hooks[p->nhooks++].id;
 }
 
 int ct_module_register_forward_pre_hook(ct_module *m, ct_forward_pre_hook fn, void *ctx) {
-    return add_hook(m, true, (void *)fn, ctx);
+    return add_hook(m, CT_HOOK_FORWARD_PRE, (void *)fn, ctx);
 }
 
 int ct_module_register_forward_hook(ct_module *m, ct_forward_hook fn, void *ctx) {
-    return add_hook(m, false, (void *)fn, ctx);
+    return add_hook(m, CT_HOOK_FORWARD, (void *)fn, ctx);
+}
+
+int ct_module_register_full_backward_hook(ct_module *m, ct_full_backward_hook fn, void *ctx) {
+    return add_hook(m, CT_HOOK_FULL_BACKWARD, (void *)fn, ctx);
 }
 
 int ct_module_remove_hook(ct_module *m, int handle) {

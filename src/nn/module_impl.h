@@ -18,9 +18,11 @@ typedef struct ct_child {
     ct_module *m; /* NULL: registered as None */
 } ct_child;
 
+enum { CT_HOOK_FORWARD, CT_HOOK_FORWARD_PRE, CT_HOOK_FULL_BACKWARD };
+
 typedef struct ct_mhook {
     int id;
-    bool pre;
+    int kind; /* CT_HOOK_* */
     void *fn;
     void *ctx;
 } ct_mhook;
