@@ -215,6 +215,19 @@ ct_module *ct_nn_bilinear_opts(int64_t in1_features, int64_t in2_features, int64
 #define ct_nn_bilinear(in1, in2, out, ...) \
     ct_nn_bilinear_opts((in1), (in2), (out), &(const ct_linear_opts){__VA_ARGS__})
 
+/* F.affine_grid(theta, size, align_corners): the sampling grid of a batch
+ * of affine matrices.
+ *   theta: (N, 2, 3), size = {N, C, H, W}    -> (N, H, W, 2)
+ *   theta: (N, 3, 4), size = {N, C, D, H, W} -> (N, D, H, W, 3)
+ * (x, y[, z]) in [-1, 1] as PyTorch 1.13.1's affine_grid_generator;
+ * align_corners = false is PyTorch's default. Differentiable in theta
+ * (AffineGridGeneratorBackward0, twice differentiable). Errors with
+ * PyTorch's words: "Expected a batch of 2D affine matrices of shape Nx2x3
+ * for size [1, 1, 2, 2]. Got torch.Size([1, 3, 3]).", "Expected
+ * non-zero, positive output size. Got [...]", integer theta, sizes of
+ * other lengths; warns for unit-size grids with align_corners. */
+ct_tensor *ct_affine_grid(const ct_tensor *theta, int ndim, const int64_t *size, bool align_corners);
+
 #ifdef __cplusplus
 }
 #endif

@@ -266,3 +266,149 @@ ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options 
         }
     return resample_op(x, &p, false);
 }
+
+/* ---- F.affine_grid ----
+ * ATen's affine_grid_generator: a base grid (1, *spatial, D+1) of
+ * normalized coordinates (x fastest, then y, then z, then a column of ones)
+ * times theta^T, per batch. The backward is base^T @ grad, written with
+ * public ops so it is differentiable again (AffineGridGeneratorBackward0). */
+
+/* linspace_from_neg_one: steps points in [-1, 1], scaled by (steps-1)/steps
+ * when !align_corners (a tensor * int, then / int, as ATen); 0 when steps <= 1. */
+static ct_tensor *neg_one_space(int64_t steps, bool ac, ct_dtype dt) {
+    if (steps <= 1) return ct_zeros(1, (const int64_t[]){1}, CT_OPTS(.dtype = dt));
+    ct_tensor *r = ct_linspace(-1, 1, steps, CT_OPTS(.dtype = dt));
+    if (!r || ac) return r;
+    ct_tensor *a = ct_mul_scalar(r, (double)(steps - 1));
+    ct_tensor *b = ct_div_scalar(a, (double)steps);
+    ct_free(a), ct_free(r);
+    return b;
+}
+
+/* (1, prod(spatial), D+1) for spatial = (H, W) or (D, H, W). */
+static ct_tensor *affine_base_grid(int nsp, const int64_t *sp, bool ac, ct_dtype dt) {
+    int64_t shape[3];
+    for (int i = 0; i < nsp; i++) shape[i] = sp[i];
+    ct_tensor *cols[4] = {0};
+    ct_tensor *res = NULL;
+    /* column k (k < nsp) varies along spatial axis nsp-1-k (x is the last axis) */
+    for (int k = 0; k < nsp; k++) {
+        int axis = nsp - 1 - k;
+        ct_tensor *l = neg_one_space(sp[axis], ac, dt);
+        int64_t vs[3] = {1, 1, 1};
+        vs[axis] = sp[axis] <= 1 ? 1 : sp[axis];
+        ct_tensor *v = ct_reshape(l, nsp, vs);
+        cols[k] = ct_expand(v, nsp, shape);
+        ct_free(v), ct_free(l);
+        if (!cols[k]) goto done;
+    }
+    cols[nsp] = ct_ones(nsp, shape, CT_OPTS(.dtype = dt));
+    if (!cols[nsp]) goto done;
+    ct_tensor *g = ct_stack(nsp + 1, cols, -1);
+    int64_t n = 1;
+    for (int i = 0; i < nsp; i++) n *= sp[i];
+    res = ct_reshape(g, 3, (const int64_t[]){1, n, nsp + 1});
+    ct_free(g);
+done:
+    for (int k = 0; k <= nsp; k++) ct_free(cols[k]);
+    return res;
+}
+
+static int affine_grid_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    if (!n->next[0].fn) return CT_OK;
+    int nsp = n->ndim_arg;
+    ct_tensor *base = affine_base_grid(nsp, n->shape_arg + 2, n->ints[0] != 0, n->dtypes[0]);
+    if (!base) return CT_ERROR;
+    int64_t hw = 1;
+    for (int i = 0; i < nsp; i++) hw *= n->shape_arg[2 + i];
+    ct_tensor *gv = ct_reshape(g[0], 3, (const int64_t[]){n->shape_arg[0], hw, nsp});
+    ct_tensor *bt = ct_transpose(base, 1, 2); /* (1, D+1, HW) */
+    ct_tensor *m = ct_matmul(bt, gv);         /* (N, D+1, D) */
+    out[0] = ct_transpose(m, 1, 2);           /* (N, D, D+1) */
+    ct_free(m), ct_free(bt), ct_free(gv), ct_free(base);
+    return out[0] ? CT_OK : CT_ERROR;
+}
+
+static void format_list(char *buf, size_t len, int n, const int64_t *v) {
+    size_t k = (size_t)snprintf(buf, len, "[");
+    for (int i = 0; i < n && k < len; i++) k += (size_t)snprintf(buf + k, len - k, "%s%" PRId64, i ? ", " : "", v[i]);
+    if (k < len) snprintf(buf + k, len - k, "]");
+}
+
+ct_tensor *ct_affine_grid(const ct_tensor *theta, int ndim, const int64_t *size, bool align_corners) {
+    if (!theta) return NULL;
+    char sz[160], th[160], shape[128];
+    if (ndim < 0 || ndim > 8 || (ndim && !size)) {
+        ct__error("affine_grid: size must be a list of 4 or 5 sizes");
+        return NULL;
+    }
+    format_list(sz, sizeof sz, ndim, size);
+    snprintf(th, sizeof th, "torch.Size(%s)", ct__format_shape(shape, sizeof shape, theta->ndim, theta->sizes));
+    if (!ct_is_floating_point(theta)) {
+        ct__error("Expected theta to have floating point type, but got torch.%s", ct_dtype_name(theta->dtype));
+        return NULL;
+    }
+    int nsp = ndim - 2;
+    if (ndim == 4 || ndim == 5) {
+        if (theta->ndim != 3 || theta->sizes[1] != nsp || theta->sizes[2] != nsp + 1) {
+            ct__error("Expected a batch of %dD affine matrices of shape Nx%dx%d for size %s. Got %s.", nsp, nsp,
+                      nsp + 1, sz, th);
+            return NULL;
+        }
+    } else {
+        ct__error("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, respectively. Got "
+                  "size %s.",
+                  sz);
+        return NULL;
+    }
+    int64_t mn = size[0];
+    for (int i = 1; i < ndim; i++) mn = size[i] < mn ? size[i] : mn;
+    int64_t msp = size[2];
+    for (int i = 3; i < ndim; i++) msp = size[i] < msp ? size[i] : msp;
+    if (align_corners && msp == 1) {
+        ct__warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when align_corners=True. "
+                 "This is not an intended use case of affine_grid. See the documentation of affine_grid for details.");
+    } else if (mn <= 0) {
+        ct__error("Expected non-zero, positive output size. Got %s", sz);
+        return NULL;
+    }
+    if (theta->sizes[0] != size[0]) {
+        ct__error("Expected size for first two dimensions of batch2 tensor to be: [%" PRId64 ", %d] but got: [%" PRId64
+                  ", %d].",
+                  size[0], nsp + 1, theta->sizes[0], nsp + 1);
+        return NULL;
+    }
+    ct_tensor *grid = NULL;
+    CT_NO_GRAD {
+        ct_tensor *base = affine_base_grid(nsp, size + 2, align_corners, theta->dtype);
+        ct_tensor *tt = ct_transpose(theta, 1, 2);
+        ct_tensor *m = base && tt ? ct_matmul(base, tt) : NULL; /* (N, HW, D) */
+        int64_t shp[5] = {size[0]};
+        for (int i = 0; i < nsp; i++) shp[1 + i] = size[2 + i];
+        shp[nsp + 1] = nsp;
+        grid = m ? ct_reshape(m, nsp + 2, shp) : NULL;
+        if (grid && !ct_is_contiguous(grid)) {
+            ct_tensor *c = ct_contiguous(grid);
+            ct_free(grid);
+            grid = c;
+        }
+        ct_free(m), ct_free(tt), ct_free(base);
+    }
+    if (!grid) return NULL;
+    if (ct__any_requires_grad(1, &theta)) {
+        /* a fresh handle: reshape may have returned a view of m */
+        ct_tensor *out = ct_detach(grid);
+        ct_free(grid);
+        grid = out;
+        ct_node *n = grid ? ct__record("AffineGridGeneratorBackward0", affine_grid_backward, grid, 1, &theta) : NULL;
+        if (!n) {
+            ct_free(grid);
+            return NULL;
+        }
+        n->ndim_arg = nsp;
+        memcpy(n->shape_arg, size, (size_t)ndim * sizeof *size);
+        n->ints[0] = align_corners;
+        n->dtypes[0] = theta->dtype;
+    }
+    return grid;
+}
