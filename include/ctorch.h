@@ -24,5 +24,6 @@
 #include "ctorch/optim.h"
 #include "ctorch/lr_scheduler.h"
 #include "ctorch/data.h"
+#include "ctorch/progress.h"
 
 #endif
