@@ -135,6 +135,10 @@ void ct__unpickler_free(ct_unpickler *u);
  * the unpickler. NULL with the error set. */
 ct_pv *ct__unpickle(ct_unpickler *u, const uint8_t *data, size_t n, size_t *used);
 size_t ct__unpickler_nstorages(const ct_unpickler *u);
+/* Without a fill callback (legacy), storages together may allocate at most
+ * max_bytes (the file's size): a huge declared numel is refused before any
+ * allocation. */
+void ct__unpickler_limit(ct_unpickler *u, uint64_t max_bytes);
 ct_pv_storage *ct__unpickler_storage(ct_unpickler *u, size_t i);
 
 /* Flatten dicts / lists / tuples of tensors into sd with "a.b.0" names

@@ -25,6 +25,7 @@ ct_pv *ct__legacy_load(ct_unpickler **out, const ct_io_buf *b) {
     ct_unpickler *u = ct__unpickler_new(NULL, NULL, true);
     *out = u;
     if (!u) return NULL;
+    ct__unpickler_limit(u, b->n);
     const ct_pv *v = ct__unpickle(u, p, (size_t)(end - p), &used);
     if (!v) return NULL;
     if (v->kind != PV_INT || v->u.i != 1001) {

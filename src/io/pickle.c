@@ -32,7 +32,10 @@ struct ct_unpickler {
     ct_storage_fill_fn fill;
     void *ctx;
     bool legacy;
+    uint64_t budget; /* bytes storages may still allocate without a fill (legacy) */
 };
+
+static bool grow(void **p, size_t *cap, size_t need, size_t elsize);
 
 ct_unpickler *ct__unpickler_new(ct_storage_fill_fn fill, void *ctx, bool legacy) {
     ct_unpickler *u = calloc(1, sizeof *u);
@@ -43,6 +46,13 @@ ct_unpickler *ct__unpickler_new(ct_storage_fill_fn fill, void *ctx, bool legacy)
     u->fill = fill;
     u->ctx = ctx;
     u->legacy = legacy;
+    u->budget = UINT64_MAX;
+    /* a stack from the start: pop_mark returns a view of it even when empty
+     * (found by fuzz_pickle: NULL + 0 is undefined behaviour) */
+    if (!grow((void **)&u->stack, &u->cap_stack, 64, sizeof *u->stack)) {
+        free(u);
+        return NULL;
+    }
     return u;
 }
 
@@ -68,6 +78,7 @@ void ct__unpickler_free(ct_unpickler *u) {
 }
 
 size_t ct__unpickler_nstorages(const ct_unpickler *u) { return u->n_st; }
+void ct__unpickler_limit(ct_unpickler *u, uint64_t max_bytes) { u->budget = max_bytes; }
 ct_pv_storage *ct__unpickler_storage(ct_unpickler *u, size_t i) { return u->st[i]; }
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elsize) {
@@ -282,6 +293,15 @@ static ct_pv *persistent_load(ct_unpickler *u, ct_pv *pid) {
             /* the fill checks the record length before allocating */
             if (u->fill(u->ctx, st) != CT_OK) return NULL;
         } else {
+            /* legacy: the bytes follow the pickles, so a storage larger than
+             * what is left of the file is refused before allocating */
+            uint64_t bytes = (uint64_t)numel * item;
+            if (bytes > u->budget) {
+                ct__error("storage %s declares %lld elements (%llu bytes), more than the file holds", key,
+                          (long long)numel, (unsigned long long)bytes);
+                return NULL;
+            }
+            u->budget -= bytes;
             st->s = ct__storage_new((size_t)numel * item);
             if (!st->s) return NULL;
         }

@@ -339,3 +339,52 @@ Test(io, module_state_dict_round_trip) {
     ct_module_free(lin);
     remove(out);
 }
+
+/* an optimizer checkpoint torch.save({'model': ..., 'optimizer':
+ * opt.state_dict(), 'epoch': 3, ...}) from PyTorch 1.13.1: tensors kept
+ * (exp_avg, exp_avg_sq, step), scalars and param_groups dropped */
+Test(io, optimizer_checkpoint_names) {
+    ct_state_dict *sd = ct_load(data_path("checkpoint.pt"));
+    cr_assert_not_null(sd, "%s", ct_last_error());
+    const char *want[] = {"model.0.weight", "optimizer.state.0.step", "optimizer.state.0.exp_avg",
+                          "optimizer.state.0.exp_avg_sq", "optimizer.state.3.exp_avg_sq", "layers.0", "layers.1.0"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert_not_null(ct_state_dict_get(sd, want[i]), "%s missing", want[i]);
+    for (int i = 0; i < ct_state_dict_size(sd); i++) {
+        cr_assert_null(strstr(ct_state_dict_key(sd, i), "param_groups"), "%s", ct_state_dict_key(sd, i));
+        cr_assert_str_neq(ct_state_dict_key(sd, i), "epoch");
+    }
+    ct_tensor *step = ct_state_dict_get(sd, "optimizer.state.0.step");
+    cr_assert_eq(ct_dim(step), 0);
+    cr_assert_eq(*(float *)ct_data_ptr(step), 2.0f);
+    ct_state_dict_free(sd);
+}
+
+/* the hash index keeps insertion order, replaces in place and survives removal */
+Test(io, state_dict_index) {
+    ct_state_dict *sd = ct_state_dict_new();
+    ct_tensor *t = ct_zeros(1, (int64_t[]){1}, NULL), *u = ct_ones(1, (int64_t[]){1}, NULL);
+    char k[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(k, sizeof k, "k%d", i);
+        cr_assert_eq(ct_state_dict_set(sd, k, i % 2 ? t : u), CT_OK);
+    }
+    cr_assert_eq(ct_state_dict_set(sd, "k17", u), CT_OK);
+    cr_assert_eq(ct_state_dict_size(sd), 5000);
+    cr_assert_eq(ct_state_dict_get(sd, "k17"), u);
+    cr_assert_str_eq(ct_state_dict_key(sd, 17), "k17");
+    cr_assert_eq(ct_state_dict_remove(sd, "k0"), CT_OK);
+    cr_assert_eq(ct_state_dict_remove(sd, "k0"), CT_ERROR);
+    cr_assert_null(ct_state_dict_get(sd, "k0"));
+    cr_assert_str_eq(ct_state_dict_key(sd, 0), "k1");
+    for (int i = 1; i < 5000; i++) {
+        snprintf(k, sizeof k, "k%d", i);
+        cr_assert_eq(ct_state_dict_get(sd, k), ct_state_dict_value(sd, i - 1), "%s", k);
+    }
+    cr_assert_null(ct_state_dict_get(sd, "k5000"));
+    cr_assert_eq(ct_state_dict_set(sd, "k0", t), CT_OK);
+    cr_assert_str_eq(ct_state_dict_key(sd, 4999), "k0");
+    ct_state_dict_free(sd);
+    ct_free(t);
+    ct_free(u);
+}

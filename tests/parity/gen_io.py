@@ -246,6 +246,25 @@ bad.append(('view_out_of_range.pt', pt_with_pickle(tensor_pickle(2, 1, [2], [1])
 bad.append(('negative_stride.pt', pt_with_pickle(tensor_pickle(2, 0, [2], [-1]), [('data/0', b'\0' * 8)]), 'negative size or stride'))
 bad.append(('complex.pt', pt_with_pickle(tensor_pickle(1, 0, [1], [1], b'ComplexFloatStorage'), [('data/0', b'\0' * 8)]), 'unsupported storage type'))
 bad.append(('bad_key.pt', pt_with_pickle(tensor_pickle(1, 0, [1], [1], key=b'../../etc/passwd'), [('data/0', b'\0' * 4)]), 'invalid storage key'))
+# legacy files: a huge declared numel is refused before allocating; storage views refused
+LEGACY_MAGIC = pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2)
+
+
+def legacy_file(numel, view=b'N', data=b''):
+    obj = (b'\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n'
+           + b'X\x01\x00\x00\x000X\x03\x00\x00\x00cpu\x8a\x08' + struct.pack('<q', numel) + view + b'tQK\x00(K\x01t(K\x01t\x89'
+           + b'ccollections\nOrderedDict\n)RtR.')
+    return (LEGACY_MAGIC + pickle.dumps(1001, protocol=2) + pickle.dumps({'little_endian': True}, protocol=2) + obj
+            + pickle.dumps(['0'], protocol=2) + struct.pack('<q', numel) + data)
+
+
+bad.append(('legacy_huge_numel.pt', legacy_file(2**40), 'more than the file holds'))
+bad.append(('legacy_view.pt', legacy_file(1, b'(X\x01\x00\x00\x001K\x00K\x01t', b'\0' * 4), 'legacy storage views'))
+# a doubling tuple bomb whose leaf is a tensor: the walk stops at its node cap
+tb = tensor_pickle(1, 0, [1], [1])[:-1] + b'q\x00h\x00\x86q\x01'
+for i in range(1, 40):
+    tb += b'h' + bytes([i]) + b'\x86q' + bytes([i + 1])
+bad.append(('tensor_bomb.pt', pt_with_pickle(tb + b'.', [('data/0', b'\0' * 4)]), 'too deep or too large'))
 # central directory pointing outside the file
 cd = bytearray(good)
 eocd = cd.rfind(b'PK\x05\x06')
