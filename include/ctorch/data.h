@@ -302,6 +302,8 @@ ct_transform *ct_transforms_random_horizontal_flip(double p, ct_generator *g);
  * as torchvision. */
 ct_transform *ct_transforms_center_crop(int64_t h, int64_t w);
 
+/* padding_mode: constant (fill), edge, reflect; symmetric is not there yet
+ * ("padding_mode symmetric is not supported yet"). */
 typedef enum { CT_PAD_CONSTANT = 0, CT_PAD_EDGE, CT_PAD_REFLECT, CT_PAD_SYMMETRIC } ct_padding_mode;
 /* RandomCrop(size, padding, pad_if_needed, fill, padding_mode).
  * padding: npad 0 (none), 1 (all sides), 2 (left/right, top/bottom) or 4
@@ -319,34 +321,7 @@ typedef struct ct_random_crop_options {
 ct_transform *ct_transforms_random_crop_opts(int64_t h, int64_t w, const ct_random_crop_options *o);
 #define ct_transforms_random_crop(h, w, ...) ct_transforms_random_crop_opts((h), (w), &(const ct_random_crop_options){__VA_ARGS__})
 
-/* RandomRotation(degrees=(lo, hi), interpolation, expand, center, fill):
- * angle = torch.empty(1).uniform_(lo, hi) (float32); rotates
- * counter-clockwise about the center (or center[0] = x, center[1] = y in
- * pixels when has_center), with torchvision's inverse affine matrix and
- * grid_sample (align_corners=False, zeros outside, then fill). */
-typedef struct ct_random_rotation_options {
-    bool bilinear; /* false: InterpolationMode.NEAREST (torchvision's default) */
-    bool expand;
-    bool has_center;
-    double center[2];
-    int nfill; /* 0: fill = 0 */
-    double fill[4];
-    ct_generator *generator;
-} ct_random_rotation_options;
-ct_transform *ct_transforms_random_rotation_opts(double lo, double hi, const ct_random_rotation_options *o);
-#define ct_transforms_random_rotation(lo, hi, ...) \
-    ct_transforms_random_rotation_opts((lo), (hi), &(const ct_random_rotation_options){__VA_ARGS__})
-
-/* Resize(size=(h, w), interpolation=bilinear, antialias): on (..., H, W)
- * tensors; h = -1 keeps the aspect ratio with w as the smaller edge (the
- * int form of size: set h = -1, w = edge). uint8 inputs are resized in
- * float32 then rounded and clamped as torchvision. */
-typedef struct ct_resize_options {
-    bool nearest;
-    bool antialias;
-} ct_resize_options;
-ct_transform *ct_transforms_resize_opts(int64_t h, int64_t w, const ct_resize_options *o);
-#define ct_transforms_resize(h, w, ...) ct_transforms_resize_opts((h), (w), &(const ct_resize_options){__VA_ARGS__})
+/* Not yet: RandomRotation and Resize (docs/data.md, "left"). */
 
 #ifdef __cplusplus
 }
