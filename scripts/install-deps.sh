@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Install what building and testing ctorch needs on Debian 12. As root it
 # installs the missing packages; otherwise it prints the apt-get line to run.
-# Extra package names may be given as arguments.
+# Extra package names may be given as arguments; --fuzz first adds what the
+# libFuzzer targets need (clang with its sanitizer and libFuzzer runtimes,
+# LLVM's OpenMP; see fuzz/run.sh).
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libopenblas-dev libcriterion-dev zlib1g-dev "$@")
+fuzz=()
+if [ "${1:-}" = "--fuzz" ]; then
+  shift
+  fuzz=(clang libclang-rt-14-dev libomp-14-dev)
+fi
+packages=(build-essential cmake pkg-config libopenblas-dev libcriterion-dev zlib1g-dev "${fuzz[@]}" "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
