@@ -23,19 +23,26 @@ ct_tensor *ct_linear(const ct_tensor *x, const ct_tensor *weight, const ct_tenso
                   x->ndim ? rows : 1, x->ndim ? x->sizes[x->ndim - 1] : 1, in, weight->sizes[0]);
         return NULL;
     }
-    /* (*, in) -> (rows, in) @ (in, out) -> (*, out) */
-    int64_t shape[CT_MAX_DIMS];
-    memcpy(shape, x->sizes, (size_t)x->ndim * sizeof *shape);
-    shape[x->ndim - 1] = weight->sizes[0];
-    ct_tensor *x2 = ct_reshape(x, CT_SIZE(-1, in));
+    /* at::linear: addmm for a 2-D input with bias (AddmmBackward0); a
+     * contiguous 3-D input with bias is viewed as 2-D around the addmm
+     * (ViewBackward0); else matmul then add (AddBackward0) */
     ct_tensor *wt = ct_t(weight);
-    ct_tensor *y = x2 && wt ? ct_mm(x2, wt) : NULL;
-    ct_tensor *yb = y && bias ? ct_add(y, bias) : (y ? ct__retain(y) : NULL);
-    ct_tensor *out = yb ? ct_reshape(yb, x->ndim, shape) : NULL;
-    ct_free(x2);
+    if (!wt) return NULL;
+    ct_tensor *out;
+    if (x->ndim == 2 && bias) {
+        out = ct_addmm(bias, x, wt, 1.0, 1.0);
+    } else if (x->ndim == 3 && bias && ct_is_contiguous(x)) {
+        ct_tensor *x2 = ct_view(x, CT_SIZE(-1, in));
+        ct_tensor *y2 = x2 ? ct_addmm(bias, x2, wt, 1.0, 1.0) : NULL;
+        out = y2 ? ct_view(y2, CT_SIZE(x->sizes[0], x->sizes[1], weight->sizes[0])) : NULL;
+        ct_free(x2);
+        ct_free(y2);
+    } else {
+        ct_tensor *y = ct_matmul(x, wt);
+        out = y && bias ? ct_add(y, bias) : (y ? ct__retain(y) : NULL);
+        ct_free(y);
+    }
     ct_free(wt);
-    ct_free(y);
-    ct_free(yb);
     return out;
 }
 

@@ -299,6 +299,7 @@ Test(nn_module, linear_forward_backward_matches) {
     cr_assert_eq(ct_requires_grad_(x, true), CT_OK);
     ct_tensor *y = ct_forward(lin, x);
     expect_close(c, "y", y);
+    cr_assert_str_eq(ct_grad_fn_name(y), vec_str(c, "y_fn"));
     ct_tensor *g = tensor_of(c, "w", CT_SIZE(4, 2));
     cr_assert_eq(ct_backward(y, g, NULL), CT_OK, "%s", ct_last_error());
     expect_close(c, "x_grad", ct_grad(x));
@@ -316,6 +317,10 @@ Test(nn_module, linear_forward_backward_matches) {
     ct_tensor *x3 = tensor_of(c3, "x", CT_SIZE(2, 5, 3));
     ct_tensor *y3 = ct_forward(lin, x3);
     cr_assert_eq(ct_dim(y3), 3);
+    cr_assert_eq(ct_requires_grad_(x3, true), CT_OK);
+    ct_tensor *y3g = ct_forward(lin, x3);
+    cr_assert_str_eq(ct_grad_fn_name(y3g), vec_str(c3, "y_fn"));
+    ct_free(y3g);
     expect_close(c3, "y", y3);
     ct_tensor *bad = ct_zeros(CT_SIZE(4, 5), CT_OPTS(.dtype = CT_FLOAT64));
     cr_assert_null(ct_forward(lin, bad));

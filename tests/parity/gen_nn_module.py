@@ -113,10 +113,11 @@ x = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
 y = lin(x)
 w = torch.randn(4, 2, dtype=torch.float64)
 y.backward(w)
-case("linear_forward", weight=lin.weight, bias=lin.bias, x=x, y=y, w=w, x_grad=x.grad,
+case("linear_forward", weight=lin.weight, bias=lin.bias, x=x, y=y, y_fn=type(y.grad_fn).__name__, w=w, x_grad=x.grad,
      weight_grad=lin.weight.grad, bias_grad=lin.bias.grad)
 x3 = torch.randn(2, 5, 3, dtype=torch.float64)
-case("linear_forward_3d", x=x3, y=lin(x3))
+y3 = lin(x3)
+case("linear_forward_3d", x=x3, y=y3, y_fn=type(y3.grad_fn).__name__)
 case("linear_error", msg=err(lambda: lin(torch.zeros(4, 5, dtype=torch.float64))))
 
 with open(OUT, "w") as f:
