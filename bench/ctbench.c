@@ -13,7 +13,9 @@
  *                      the whole suite)
  *     ctbench startup  builds the tiny MLP, runs one step, prints, exits: the
  *                      runner times the process from start to exit. */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <ctorch.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,6 +352,14 @@ static void run(const workload *w, int warmup, int reps, double *median, double 
     free(t);
 }
 
+/* OpenBLAS's kernel set after ctorch's first GEMM ("unknown" for another
+ * BLAS): the runner gives PyTorch the same with OPENBLAS_CORETYPE. */
+static const char *blas_core(void) {
+    char *(*corename)(void);
+    *(void **)&corename = dlsym(RTLD_DEFAULT, "openblas_get_corename");
+    return corename ? corename() : "unknown";
+}
+
 static long peak_rss_kb(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -405,8 +415,8 @@ int main(int argc, char **argv) {
         run(&workloads[i], warmup >= 0 ? warmup : workloads[i].warmup, reps > 0 ? reps : workloads[i].reps, &med,
             &mn, &check);
         printf("{\"workload\": \"%s\", \"threads\": %d, \"ms\": %.6f, \"min_ms\": %.6f, \"gflop\": %.6f, "
-               "\"rss_kb\": %ld, \"check\": %.6g}\n",
-               name, threads, med, mn, workloads[i].gflop, peak_rss_kb(), check);
+               "\"rss_kb\": %ld, \"check\": %.6g, \"blas_core\": \"%s\"}\n",
+               name, threads, med, mn, workloads[i].gflop, peak_rss_kb(), check, blas_core());
         return 0;
     }
     fprintf(stderr, "ctbench: unknown workload '%s' (try: ctbench list)\n", name);

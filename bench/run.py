@@ -15,6 +15,12 @@ Extra rows: "startup" (wall time of a process that builds the tiny MLP, runs
 one step and prints the loss, median of 5) and "peak RSS" (ru_maxrss of one
 process that runs every workload once: ctbench all / torch_bench.py all).
 
+OpenBLAS: Debian's OpenBLAS 0.3.21 does not know this machine's CPU model
+and falls back to its Prescott (SSE3) kernels; ctorch switches it to the
+kernels the CPU has (src/kernels/cpu/gemm.c). PyTorch uses the same OpenBLAS
+for mm/linear, so to compare against PyTorch at its best its processes get
+OPENBLAS_CORETYPE=<the core ctorch picked> (--torch-blas-default: leave it).
+
 --quick: one round, and the Fashion-MNIST epoch cut to 100 batches.
 The runner itself needs no torch; the PyTorch side runs with /usr/bin/python3."""
 import argparse
@@ -45,8 +51,13 @@ TARGETS = {
 }
 
 
-def env_for(threads, passive):
+BLAS_CORE = None  # OPENBLAS_CORETYPE for the PyTorch processes
+
+
+def env_for(threads, passive, torch=False):
     e = dict(os.environ)
+    if torch and BLAS_CORE:
+        e["OPENBLAS_CORETYPE"] = BLAS_CORE
     for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         e[k] = str(threads)
     e.pop("OMP_WAIT_POLICY", None)
@@ -87,7 +98,9 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--markdown", default="")
+    ap.add_argument("--torch-blas-default", action="store_true")
     a = ap.parse_args()
+    global BLAS_CORE
     ctbench = os.path.join(a.build, "bench", "ctbench")
     if not os.path.exists(ctbench):
         sys.exit(f"{ctbench} not found: cmake --build {a.build} --target ctbench")
@@ -95,6 +108,11 @@ def main():
     threads = [int(t) for t in a.threads.split(",")]
     names = list(TARGETS) if not a.only else a.only.split(",")
     rounds = 1 if a.quick else a.rounds
+    probe = run_json([ctbench, "sgemm_1024", "--reps", "1", "--warmup", "0"], env_for(1, False))
+    core = probe.get("blas_core") if probe else None
+    if core and core.lower() not in ("unknown", "prescott") and not a.torch_blas_default:
+        BLAS_CORE = core
+    print(f"OpenBLAS core: ctorch {core}; PyTorch OPENBLAS_CORETYPE={BLAS_CORE or '(default)'}", flush=True)
 
     header = ("| workload | thr | ctorch ms | torch ms (active) | torch ms (passive) | ratio | target | ok "
               "| ctorch GFLOP/s | torch GFLOP/s | ctorch RSS MB | torch RSS MB |")
@@ -111,14 +129,14 @@ def main():
             if name == "startup":
                 for _ in range(5):
                     r_ct.append(wall_ms([ctbench, "startup", "--threads", str(n)], env_for(n, False)))
-                    r_ta.append(wall_ms(tb + ["startup", "--threads", str(n)], env_for(n, False)))
-                    r_tp.append(wall_ms(tb + ["startup", "--threads", str(n)], env_for(n, True)))
+                    r_ta.append(wall_ms(tb + ["startup", "--threads", str(n)], env_for(n, False, True)))
+                    r_tp.append(wall_ms(tb + ["startup", "--threads", str(n)], env_for(n, True, True)))
                 ms = [med(r_ct), med(r_ta), med(r_tp)]
                 gf = rss = [None, None]
             elif name == "rss":
                 c = run_json([ctbench, "all", "--threads", str(n)], env_for(n, False))
-                ta = run_json(tb + ["all", "--threads", str(n)], env_for(n, False))
-                tp = run_json(tb + ["all", "--threads", str(n)], env_for(n, True))
+                ta = run_json(tb + ["all", "--threads", str(n)], env_for(n, False, True))
+                tp = run_json(tb + ["all", "--threads", str(n)], env_for(n, True, True))
                 ms = [x["rss_kb"] / 1024 if x else None for x in (c, ta, tp)]
                 gf = rss = [None, None]
             else:
@@ -126,8 +144,8 @@ def main():
                 for _ in range(rr):
                     cmd = ["--threads", str(n)] + extra
                     r_ct.append(run_json([ctbench, name] + cmd, env_for(n, False)))
-                    r_ta.append(run_json(tb + [name] + cmd, env_for(n, False)))
-                    r_tp.append(run_json(tb + [name] + cmd, env_for(n, True)))
+                    r_ta.append(run_json(tb + [name] + cmd, env_for(n, False, True)))
+                    r_tp.append(run_json(tb + [name] + cmd, env_for(n, True, True)))
                 ms = [med([x["ms"] for x in r if x]) for r in (r_ct, r_ta, r_tp)]
                 gflop = next((x["gflop"] for x in r_ct + r_ta if x), 0)
                 best_t = min([m for m in ms[1:] if m is not None], default=None)

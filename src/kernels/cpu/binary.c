@@ -28,10 +28,40 @@ static inline float ld_b(const uint16_t *p) { return ct_bfloat16_to_float(*p); }
 
 /* ---- binary ---- */
 
+/* The 1-D loop of one (op, dtype): a contiguous fast path (plain indexing,
+ * auto-vectorized, SIMD clones), one for a broadcast scalar second operand
+ * (x * 2, x + 1), and the generic strided loop. */
 #define CT_BIN_LOOP(NAME, T, CT, LD, ST, EXPR)                                                   \
+    CT_SIMD_CLONES static void NAME##_contig(T *o, const T *a, const T *b, int64_t n, CT alpha) { \
+        (void)alpha;                                                                            \
+        for (int64_t i = 0; i < n; i++) {                                                        \
+            CT x = LD(a + i);                                                                    \
+            CT y = LD(b + i);                                                                    \
+            ST(o + i, (EXPR));                                                                   \
+        }                                                                                       \
+    }                                                                                           \
+    CT_SIMD_CLONES static void NAME##_scalar(T *o, const T *a, CT y, int64_t n, CT alpha) {     \
+        (void)alpha;                                                                            \
+        for (int64_t i = 0; i < n; i++) {                                                        \
+            CT x = LD(a + i);                                                                    \
+            ST(o + i, (EXPR));                                                                   \
+        }                                                                                       \
+    }                                                                                           \
     static void NAME(char **d, const int64_t *s, int64_t n, void *vctx) {                       \
         const CT alpha = (CT)((const scalar_ctx *)vctx)->alpha;                                  \
         (void)alpha;                                                                            \
+        const int64_t z = (int64_t)sizeof(T);                                                    \
+        if (s[0] == z && s[1] == z && s[2] == z) {                                               \
+            ct__loop_stats.contiguous++;                                                         \
+            NAME##_contig((T *)d[0], (const T *)d[1], (const T *)d[2], n, alpha);                \
+            return;                                                                             \
+        }                                                                                       \
+        if (s[0] == z && s[1] == z && s[2] == 0) {                                               \
+            ct__loop_stats.scalar++;                                                             \
+            NAME##_scalar((T *)d[0], (const T *)d[1], LD((const T *)d[2]), n, alpha);           \
+            return;                                                                             \
+        }                                                                                       \
+        ct__loop_stats.strided++;                                                                \
         for (int64_t i = 0; i < n; i++) {                                                        \
             CT x = LD((const T *)(d[1] + i * s[1]));                                             \
             CT y = LD((const T *)(d[2] + i * s[2]));                                             \
@@ -81,10 +111,12 @@ static inline float ld_b(const uint16_t *p) { return ct_bfloat16_to_float(*p); }
 #define ADD_INT(T, UT) (T)(UT)((uint64_t)x + (uint64_t)alpha * (uint64_t)y)
 #define MUL_INT(T, UT) (T)(UT)((uint64_t)x * (uint64_t)y)
 
-CT_BIN_LOOP(add_f32, float, float, LD_NATIVE, ST_NATIVE, fmaf(y, alpha, x))
-CT_BIN_LOOP(add_f64, double, double, LD_NATIVE, ST_NATIVE, fma(y, alpha, x))
-CT_BIN_LOOP(add_f16, uint16_t, float, ld_h, ST_H, fmaf(y, alpha, x))
-CT_BIN_LOOP(add_bf16, uint16_t, float, ld_b, ST_B, fmaf(y, alpha, x))
+/* fma(y, 1, x) rounds x + y once, as x + y does: alpha == 1 skips the fma
+ * (a libm call on a baseline x86-64) with the same bits */
+CT_BIN_LOOP(add_f32, float, float, LD_NATIVE, ST_NATIVE, alpha == 1 ? x + y : fmaf(y, alpha, x))
+CT_BIN_LOOP(add_f64, double, double, LD_NATIVE, ST_NATIVE, alpha == 1 ? x + y : fma(y, alpha, x))
+CT_BIN_LOOP(add_f16, uint16_t, float, ld_h, ST_H, alpha == 1 ? x + y : fmaf(y, alpha, x))
+CT_BIN_LOOP(add_bf16, uint16_t, float, ld_b, ST_B, alpha == 1 ? x + y : fmaf(y, alpha, x))
 CT_BIN_LOOP(add_u8, uint8_t, uint8_t, LD_NATIVE, ST_NATIVE, ADD_INT(uint8_t, uint8_t))
 CT_BIN_LOOP(add_i8, int8_t, int8_t, LD_NATIVE, ST_NATIVE, ADD_INT(int8_t, uint8_t))
 CT_BIN_LOOP(add_i16, int16_t, int16_t, LD_NATIVE, ST_NATIVE, ADD_INT(int16_t, uint16_t))

@@ -1,6 +1,12 @@
 /* GEMM: CBLAS for float32/float64, loops for the rest. */
+#define _GNU_SOURCE /* RTLD_DEFAULT, setenv */
 #include <cblas.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/dtype_traits.h"
 #include "ctorch/parallel.h"
@@ -28,6 +34,93 @@ static bool blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1, CBLA
         }
     }
     return false;
+}
+
+/* ---- OpenBLAS tuning (docs/performance.md, "OpenBLAS on an unknown CPU") ----
+ * A DYNAMIC_ARCH OpenBLAS (Debian's) that does not know the CPU model falls
+ * back to its Prescott (SSE3) kernels: on this Xeon (family 6 model 207,
+ * newer than OpenBLAS 0.3.21) sgemm then runs 6-7x below the machine. At the
+ * first BLAS call, when OpenBLAS reports Prescott and the user did not pick a
+ * core with OPENBLAS_CORETYPE, re-run its core selection with the kernels the
+ * CPU does support (SkylakeX for AVX-512, Haswell for AVX2+FMA). The OpenBLAS
+ * entry points are looked up with dlsym, so another CBLAS links and runs
+ * unchanged. The same place keeps OpenBLAS's thread count equal to
+ * ct_get_num_threads(), as torch.set_num_threads does. */
+/* Products of at most CT_GEMM_SMALL multiply-adds keep the kernels OpenBLAS
+ * chose itself: they gain nothing from wider ones, and their rounding stays
+ * the one PyTorch's parity data was made with on the same machine (PyTorch
+ * runs this OpenBLAS at its default). The kernel table is a global of
+ * OpenBLAS (`gotoblas`), so it is swapped only under blas_lock, between
+ * calls. */
+#define CT_GEMM_SMALL 4096
+static void **blas_table;            /* &gotoblas, when switched */
+static void *blas_default, *blas_fast; /* its value before / after the switch */
+static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+static void (*blas_set_threads)(int);
+static atomic_int blas_threads;
+static char blas_core_fixed[16];
+
+static void *sym(const char *name) { return dlsym(RTLD_DEFAULT, name); }
+
+static void blas_setup(void) {
+    char *(*corename)(void);
+    void (*quit)(void), (*init)(void);
+    *(void **)&corename = sym("openblas_get_corename");
+    *(void **)&quit = sym("gotoblas_dynamic_quit");
+    *(void **)&init = sym("gotoblas_dynamic_init");
+    *(void **)&blas_set_threads = sym("openblas_set_num_threads");
+    if (!corename || !quit || !init || getenv("OPENBLAS_CORETYPE")) return;
+    const char *now = corename();
+    if (!now || strcasecmp(now, "prescott") != 0) return;
+    __builtin_cpu_init();
+    const char *core = NULL;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+        core = "SkylakeX";
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        core = "Haswell";
+    if (!core) return;
+    void **table = sym("gotoblas");
+    if (!table || !*table) return;
+    void *before = *table;
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    quit();
+    init();
+    unsetenv("OPENBLAS_CORETYPE");
+    if (!*table) { /* cannot happen with a DYNAMIC_ARCH OpenBLAS; keep it working */
+        *table = before;
+        return;
+    }
+    blas_table = table;
+    blas_default = before;
+    blas_fast = *table;
+    strncpy(blas_core_fixed, core, sizeof blas_core_fixed - 1);
+}
+
+/* Before a BLAS call: pick the kernel table for its size (under blas_lock,
+ * released by blas_done) and OpenBLAS's thread count. */
+static void blas_prepare(int64_t work) {
+    pthread_once(&blas_once, blas_setup);
+    if (blas_table) {
+        pthread_mutex_lock(&blas_lock);
+        *blas_table = work <= CT_GEMM_SMALL ? blas_default : blas_fast;
+    }
+    int n = ct_get_num_threads();
+    if (blas_set_threads && atomic_load_explicit(&blas_threads, memory_order_relaxed) != n) {
+        blas_set_threads(n);
+        atomic_store_explicit(&blas_threads, n, memory_order_relaxed);
+    }
+}
+
+static void blas_done(void) {
+    if (blas_table) pthread_mutex_unlock(&blas_lock);
+}
+
+const char *ct__blas_core_override(void) {
+    pthread_once(&blas_once, blas_setup);
+    return blas_core_fixed[0] ? blas_core_fixed : NULL;
 }
 
 /* c = beta * c + alpha * sum (beta == 0: c = alpha * sum), computed in ACC */
@@ -94,13 +187,15 @@ static void gemm_one(ct_dtype dtype, int64_t m, int64_t n, int64_t k, double alp
     int64_t lda, ldb;
     bool blas = k > 0 && (dtype == CT_FLOAT32 || dtype == CT_FLOAT64) && blas_layout(m, k, sa0, sa1, &ta, &lda) &&
                 blas_layout(k, n, sb0, sb1, &tb, &ldb);
-    if (blas && dtype == CT_FLOAT32) {
-        cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha, a, (int)lda, b, (int)ldb,
-                    (float)beta, c, (int)n);
-        return;
-    }
-    if (blas && dtype == CT_FLOAT64) {
-        cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)n);
+    if (blas) {
+        blas_prepare(m * n * k);
+        if (dtype == CT_FLOAT32)
+            cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha, a, (int)lda, b, (int)ldb,
+                        (float)beta, c, (int)n);
+        else
+            cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c,
+                        (int)n);
+        blas_done();
         return;
     }
     switch (dtype) {

@@ -30,4 +30,8 @@ typedef struct ct_gemm_operand {
 void ct__kernel_gemm_batched(ct_dtype dtype, int64_t batch, int64_t m, int64_t n, int64_t k, double alpha,
                              ct_gemm_operand a, ct_gemm_operand b, double beta, void *c);
 
+/* The OpenBLAS core ctorch switched to at the first BLAS call ("SkylakeX",
+ * "Haswell"), or NULL when it left OpenBLAS's own choice (see gemm.c). */
+const char *ct__blas_core_override(void);
+
 #endif

@@ -4,6 +4,8 @@
 #include "ctorch/parallel.h"
 #include "kernels/cpu/strided_iter.h"
 
+_Thread_local ct_loop_stats ct__loop_stats;
+
 /* Merge dim d-1 into d (d inner) when contiguous for every operand. */
 static void coalesce(ct_strided_iter *it) {
     int m = 0;

@@ -43,4 +43,24 @@ void ct__iter_run_parallel(const ct_strided_iter *it, int64_t grain, ct_loop1d_f
 
 int64_t ct__iter_numel(const ct_strided_iter *it);
 
+/* Which inner loop the elementwise kernels (binary.c, unary.c) ran, counted
+ * per calling thread: a contiguous run of every operand, a contiguous run
+ * against one broadcast scalar, or the generic strided loop. The fast-path
+ * guard (tests/bench/test_fast_paths.c) reads them: a contiguous add that
+ * lands in `strided` is a silent slowdown. */
+typedef struct ct_loop_stats {
+    int64_t contiguous, scalar, strided;
+} ct_loop_stats;
+extern _Thread_local ct_loop_stats ct__loop_stats;
+
+/* Contiguous inner loops are compiled twice, for x86-64-v3 (AVX2 + FMA) and
+ * for the baseline, and picked at load time by the CPU (an ifunc): the
+ * build runs on any x86-64. Elementwise IEEE arithmetic gives the same bits
+ * either way (-ffp-contract=off still holds; fma() is only where written). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define CT_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define CT_SIMD_CLONES
+#endif
+
 #endif

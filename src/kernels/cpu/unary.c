@@ -31,13 +31,31 @@ static inline float bfr(float x) { return ct_bfloat16_to_float(ct_float_to_bfloa
 
 /* ---- unary ---- */
 
+/* The 1-D loop of one (op, dtype): a contiguous fast path (plain indexing,
+ * auto-vectorized where the expression allows, SIMD clones) and the generic
+ * strided loop. */
 #define CT_UN_LOOP(NAME, T, CT, LD, ST, EXPR)                                                   \
+    CT_SIMD_CLONES static void NAME##_contig(T *o, const T *a, int64_t n, CT p, CT q, CT r) {   \
+        (void)p;                                                                               \
+        (void)q;                                                                               \
+        (void)r;                                                                               \
+        for (int64_t i = 0; i < n; i++) {                                                       \
+            CT x = LD(a + i);                                                                   \
+            ST(o + i, (EXPR));                                                                  \
+        }                                                                                      \
+    }                                                                                          \
     static void NAME(char **d, const int64_t *s, int64_t n, void *vctx) {                      \
         const un_ctx *c_ = vctx;                                                                \
         const CT p = (CT)c_->p[0], q = (CT)c_->p[1], r = (CT)c_->p[2];                          \
         (void)p;                                                                               \
         (void)q;                                                                               \
         (void)r;                                                                               \
+        if (s[0] == (int64_t)sizeof(T) && s[1] == (int64_t)sizeof(T)) {                         \
+            ct__loop_stats.contiguous++;                                                        \
+            NAME##_contig((T *)d[0], (const T *)d[1], n, p, q, r);                              \
+            return;                                                                            \
+        }                                                                                      \
+        ct__loop_stats.strided++;                                                               \
         for (int64_t i = 0; i < n; i++) {                                                       \
             CT x = LD((const T *)(d[1] + i * s[1]));                                            \
             ST((T *)(d[0] + i * s[0]), (EXPR));                                                 \
@@ -347,7 +365,7 @@ CT_UN_FLOATS(erfinv, erfinv_f(x), erfinv_d(x))
 CT_UN_FLOATS(lgamma, lgammaf(x), lgamma(x))
 CT_UN_FLOATS(digamma, digamma_f(x), digamma_d(x))
 CT_UN_FLOATS(trigamma, trigamma_f(x), trigamma_d(x))
-CT_UN_FLOATS(polygamma, polygamma_f(x, c_->p[0]), polygamma_d(x, p))
+CT_UN_FLOATS(polygamma, polygamma_f(x, p), polygamma_d(x, p)) /* p: the integer order, exact in float */
 CT_UN_FLOATS(floor, floorf(x), floor(x))
 CT_UN_FLOATS(ceil, ceilf(x), ceil(x))
 CT_UN_FLOATS(round, nearbyintf(x), nearbyint(x))
