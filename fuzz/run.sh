@@ -29,7 +29,7 @@ seed() { # seed NAME FILES...: a fresh seed directory with those files
 seed pt "$data"/*.pt "$data"/bad/*.pt
 seed pickle "$data"/*.pt "$data"/bad/*.pt "$root"/fuzz/regressions/pickle-*
 seed legacy "$data"/legacy*.pt
-seed safetensors "$data"/*.safetensors "$data"/bad/*.safetensors
+seed safetensors "$data"/*.safetensors "$data"/bad/*.safetensors "$root"/fuzz/regressions/safetensors-*
 
 export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

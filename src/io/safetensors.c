@@ -257,6 +257,28 @@ static int parse_metadata(js *j, ct_metadata *m) {
     return eat(j, '}') ? CT_OK : CT_ERROR;
 }
 
+/* strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF), as
+ * Rust's str::from_utf8 that the reference reader runs on the header */
+static bool valid_utf8(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (!len || n - i < len) return false;
+        for (size_t k = 1; k < len; k++)
+            if ((p[i + k] & 0xC0) != 0x80) return false;
+        if ((c == 0xE0 && p[i + 1] < 0xA0) || (c == 0xED && p[i + 1] > 0x9F) || (c == 0xF0 && p[i + 1] < 0x90) ||
+            (c == 0xF4 && p[i + 1] > 0x8F))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
 static ct_state_dict *load_st(const ct_io_buf *b, ct_metadata *meta) {
     if (meta) memset(meta, 0, sizeof *meta);
     if (b->n < 8) {
@@ -278,6 +300,10 @@ static ct_state_dict *load_st(const ct_io_buf *b, ct_metadata *meta) {
     }
     if (memchr(b->p + 8, 0, (size_t)hn)) {
         ct__error(HDR "InvalidHeaderDeserialization (NUL byte in the header)");
+        return NULL;
+    }
+    if (!valid_utf8(b->p + 8, (size_t)hn)) {
+        ct__error(HDR "InvalidHeader (the header is not valid UTF-8)");
         return NULL;
     }
     js j = {(const char *)b->p + 8, (const char *)b->p + 8 + hn};
@@ -320,14 +346,14 @@ static ct_state_dict *load_st(const ct_io_buf *b, ct_metadata *meta) {
     ws(&j);
     if (j.p != j.end) goto syntax;
     /* duplicates */
-    qsort(e, n, sizeof *e, by_name);
+    if (n > 1) qsort(e, n, sizeof *e, by_name); /* e is NULL when n == 0 (an empty file) */
     for (size_t i = 1; i < n; i++)
         if (!strcmp(e[i - 1].name, e[i].name)) {
             ct__error(HDR "InvalidHeaderDeserialization (duplicate tensor '%s')", e[i].name);
             goto fail;
         }
     /* offsets tile the buffer */
-    qsort(e, n, sizeof *e, by_begin);
+    if (n > 1) qsort(e, n, sizeof *e, by_begin);
     uint64_t at = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t bytes = ct__traits(e[i].dtype)->itemsize;
