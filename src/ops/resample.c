@@ -287,7 +287,7 @@ static ct_tensor *neg_one_space(int64_t steps, bool ac, ct_dtype dt) {
 
 /* (1, prod(spatial), D+1) for spatial = (H, W) or (D, H, W). */
 static ct_tensor *affine_base_grid(int nsp, const int64_t *sp, bool ac, ct_dtype dt) {
-    int64_t shape[3];
+    int64_t shape[3] = {1, 1, 1};
     for (int i = 0; i < nsp; i++) shape[i] = sp[i];
     ct_tensor *cols[4] = {0};
     ct_tensor *res = NULL;
