@@ -228,6 +228,46 @@ ct_module *ct_nn_bilinear_opts(int64_t in1_features, int64_t in2_features, int64
  * other lengths; warns for unit-size grids with align_corners. */
 ct_tensor *ct_affine_grid(const ct_tensor *theta, int ndim, const int64_t *size, bool align_corners);
 
+/* F.grid_sample(input, grid, mode='bilinear', padding_mode='zeros',
+ *               align_corners=False): samples input at the grid's
+ * normalized locations ((-1, -1) = the top-left pixel's corner, or its
+ * centre with align_corners; grid[..., 0] is x (width), [..., 1] y,
+ * [..., 2] z (depth)).
+ *   input: (N, C, H_in, W_in),        grid: (N, H, W, 2)    -> (N, C, H, W)
+ *   input: (N, C, D_in, H_in, W_in),  grid: (N, D, H, W, 3) -> (N, C, D, H, W)
+ * mode: bilinear (trilinear for 5-D, PyTorch's default), nearest (ties
+ * to even, as nearbyint), bicubic (4-D only; A = -0.75). padding_mode:
+ * zeros (default), border, reflection. float32 / float64; grid must have
+ * input's dtype. Errors as PyTorch 1.13.1's ("grid_sampler(): expected
+ * grid and input to have same batch size, but got input with sizes [2, 1,
+ * 3, 3] and grid with sizes [1, 2, 2, 2]", "grid_sampler(): bicubic
+ * interpolation only supports 4D input", "expected scalar type Float but
+ * found Double", "grid_sampler_2d_cpu not implemented for Long", ...).
+ * PyTorch's warning for align_corners=None does not exist here (C has no
+ * None: false is the default). Differentiable in input and grid
+ * (GridSampler2DBackward0 / GridSampler3DBackward0); once differentiable
+ * as in PyTorch: a gradient made with create_graph carries a
+ * "NotImplemented" node whose backward fails with "derivative for
+ * aten::grid_sampler_2d_backward is not implemented". */
+typedef enum ct_grid_sample_mode {
+    CT_GRID_SAMPLE_BILINEAR = 0, /* PyTorch's default */
+    CT_GRID_SAMPLE_NEAREST,
+    CT_GRID_SAMPLE_BICUBIC
+} ct_grid_sample_mode;
+typedef enum ct_grid_padding_mode {
+    CT_GRID_PAD_ZEROS = 0, /* PyTorch's default */
+    CT_GRID_PAD_BORDER,
+    CT_GRID_PAD_REFLECTION
+} ct_grid_padding_mode;
+typedef struct ct_grid_sample_options {
+    ct_grid_sample_mode mode;
+    ct_grid_padding_mode padding_mode;
+    bool align_corners;
+} ct_grid_sample_options;
+ct_tensor *ct_grid_sample_opts(const ct_tensor *input, const ct_tensor *grid, const ct_grid_sample_options *o);
+#define ct_grid_sample(input, grid, ...) \
+    ct_grid_sample_opts((input), (grid), &(const ct_grid_sample_options){__VA_ARGS__})
+
 #ifdef __cplusplus
 }
 #endif
