@@ -120,6 +120,8 @@ Test(fast_paths, openblas_runs_the_kernels_the_cpu_has) {
         cr_assert(strcasecmp(corename(), "prescott") != 0, "OpenBLAS runs its Prescott kernels on an AVX2 CPU");
     int (*get_threads)(void);
     *(void **)&get_threads = dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
-    if (get_threads) cr_assert_eq(get_threads(), 1, "OpenBLAS threads should follow ct_set_num_threads(1)");
+    /* ctorch shares products out over its own threads: OpenBLAS's pool
+     * stays at one thread, so the two pools never spin against each other */
+    if (get_threads) cr_assert_eq(get_threads(), 1, "OpenBLAS runs its own threads");
     ct_free(a), ct_free(b), ct_free(c);
 }

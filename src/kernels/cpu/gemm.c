@@ -44,8 +44,8 @@ static bool blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1, CBLA
  * core with OPENBLAS_CORETYPE, re-run its core selection with the kernels the
  * CPU does support (SkylakeX for AVX-512, Haswell for AVX2+FMA). The OpenBLAS
  * entry points are looked up with dlsym, so another CBLAS links and runs
- * unchanged. The same place keeps OpenBLAS's thread count equal to
- * ct_get_num_threads(), as torch.set_num_threads does. */
+ * unchanged. The same place keeps OpenBLAS itself single-threaded (see
+ * blas_prepare). */
 /* Products of at most CT_GEMM_SMALL multiply-adds keep the kernels OpenBLAS
  * chose itself: they gain nothing from wider ones, and their rounding stays
  * the one PyTorch's parity data was made with on the same machine (PyTorch
@@ -100,17 +100,20 @@ static void blas_setup(void) {
 }
 
 /* Before a BLAS call: pick the kernel table for its size (under blas_lock,
- * released by blas_done) and OpenBLAS's thread count. */
+ * released by blas_done). OpenBLAS runs single-threaded: ctorch splits large
+ * products across its own OpenMP threads (blas_parallel), so one thread pool
+ * serves every op. Two pools (libgomp's and OpenBLAS's pthreads) spin
+ * against each other on a 2-core machine: ctorch's MLP step ran 10x slower
+ * at 2 threads than at 1 before this (docs/performance.md). */
 static void blas_prepare(int64_t work) {
     pthread_once(&blas_once, blas_setup);
     if (blas_table) {
         pthread_mutex_lock(&blas_lock);
         *blas_table = work <= CT_GEMM_SMALL ? blas_default : blas_fast;
     }
-    int n = ct_get_num_threads();
-    if (blas_set_threads && atomic_load_explicit(&blas_threads, memory_order_relaxed) != n) {
-        blas_set_threads(n);
-        atomic_store_explicit(&blas_threads, n, memory_order_relaxed);
+    if (blas_set_threads && atomic_load_explicit(&blas_threads, memory_order_relaxed) != 1) {
+        blas_set_threads(1);
+        atomic_store_explicit(&blas_threads, 1, memory_order_relaxed);
     }
 }
 
@@ -180,6 +183,46 @@ CT_GEMM_ILOOP(gemm_i16, int16_t, uint32_t)
 CT_GEMM_ILOOP(gemm_i32, int32_t, uint32_t)
 CT_GEMM_ILOOP(gemm_i64, int64_t, uint64_t)
 
+/* One BLAS product, blocked by rows (split_m) or columns of C so
+ * ct_parallel_for can share it out: rows [b, e) of C come from rows [b, e)
+ * of A; columns from columns of B. */
+#define CT_GEMM_PAR_WORK ((int64_t)1 << 18) /* multiply-adds per thread, at least */
+typedef struct blas_ctx {
+    bool f64;
+    CBLAS_TRANSPOSE ta, tb;
+    int64_t m, n, k;
+    double alpha, beta;
+    const void *a;
+    int64_t lda;
+    const void *b;
+    int64_t ldb;
+    void *c;
+    bool split_m;
+} blas_ctx;
+
+static void blas_block(int64_t begin, int64_t end, void *vctx) {
+    const blas_ctx *x = vctx;
+    size_t isz = x->f64 ? sizeof(double) : sizeof(float);
+    const char *a = x->a, *b = x->b;
+    char *c = x->c;
+    int64_t m = x->m, n = x->n;
+    if (x->split_m) {
+        a += (size_t)(x->ta == CblasNoTrans ? begin * x->lda : begin) * isz;
+        c += (size_t)(begin * x->n) * isz;
+        m = end - begin;
+    } else {
+        b += (size_t)(x->tb == CblasNoTrans ? begin : begin * x->ldb) * isz;
+        c += (size_t)begin * isz;
+        n = end - begin;
+    }
+    if (x->f64)
+        cblas_dgemm(CblasRowMajor, x->ta, x->tb, (int)m, (int)n, (int)x->k, x->alpha, (const double *)a, (int)x->lda,
+                    (const double *)b, (int)x->ldb, x->beta, (double *)c, (int)x->n);
+    else
+        cblas_sgemm(CblasRowMajor, x->ta, x->tb, (int)m, (int)n, (int)x->k, (float)x->alpha, (const float *)a,
+                    (int)x->lda, (const float *)b, (int)x->ldb, (float)x->beta, (float *)c, (int)x->n);
+}
+
 static void gemm_one(ct_dtype dtype, int64_t m, int64_t n, int64_t k, double alpha, const void *a, int64_t sa0,
                      int64_t sa1, const void *b, int64_t sb0, int64_t sb1, double beta, void *c) {
     if (m == 0 || n == 0) return;
@@ -188,13 +231,14 @@ static void gemm_one(ct_dtype dtype, int64_t m, int64_t n, int64_t k, double alp
     bool blas = k > 0 && (dtype == CT_FLOAT32 || dtype == CT_FLOAT64) && blas_layout(m, k, sa0, sa1, &ta, &lda) &&
                 blas_layout(k, n, sb0, sb1, &tb, &ldb);
     if (blas) {
+        blas_ctx x = {dtype == CT_FLOAT64, ta, tb, m, n, k, alpha, beta, a, lda, b, ldb, c, m >= n};
         blas_prepare(m * n * k);
-        if (dtype == CT_FLOAT32)
-            cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha, a, (int)lda, b, (int)ldb,
-                        (float)beta, c, (int)n);
-        else
-            cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c,
-                        (int)n);
+        /* split the larger of m, n into per-thread blocks of C when there
+         * is enough work for each thread */
+        int64_t len = x.split_m ? m : n, per = CT_GEMM_PAR_WORK / (m * n * k / len + 1);
+        per = per < 16 ? 16 : (per + 15) / 16 * 16;
+        if (len > per) ct_parallel_for(0, len, per, blas_block, &x);
+        else blas_block(0, len, &x);
         blas_done();
         return;
     }
