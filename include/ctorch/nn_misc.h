@@ -215,6 +215,19 @@ ct_module *ct_nn_bilinear_opts(int64_t in1_features, int64_t in2_features, int64
 #define ct_nn_bilinear(in1, in2, out, ...) \
     ct_nn_bilinear_opts((in1), (in2), (out), &(const ct_linear_opts){__VA_ARGS__})
 
+/* nn.LazyLinear(out_features, bias=True): a Linear whose in_features is
+ * read from the first input's last dim. Until then weight and bias are
+ * empty (0,) placeholders (PyTorch's UninitializedParameter) and repr is
+ * "LazyLinear(in_features=0, out_features=3, bias=True)". The first
+ * ct_forward (x: (*, in) -> (*, out)) materializes weight (out, in) and
+ * bias (out) with Linear's initialization, draw for draw from the default
+ * generator (under no_grad; the parameter handles stay the same), and the
+ * module becomes a Linear: ct_module_name gives "Linear" and repr
+ * "Linear(in_features=4, out_features=3, bias=True)". Warns at
+ * construction as PyTorch ("Lazy modules are a new feature ..."). */
+ct_module *ct_nn_lazy_linear_opts(int64_t out_features, const ct_linear_opts *opts);
+#define ct_nn_lazy_linear(out, ...) ct_nn_lazy_linear_opts((out), &(const ct_linear_opts){__VA_ARGS__})
+
 /* F.affine_grid(theta, size, align_corners): the sampling grid of a batch
  * of affine matrices.
  *   theta: (N, 2, 3), size = {N, C, H, W}    -> (N, H, W, 2)
