@@ -162,15 +162,18 @@ static void epoch_setup(epoch_state *s) {
     snprintf(path, sizeof path, "%s/train-labels-idx1-ubyte.gz", fmnist_root);
     ct_tensor *lab = read_idx_gz(path);
     CHECK(lab);
-    OK(ct_scope_begin());
-    ct_tensor *x = ct_div_scalar(ct_sub_scalar(ct_div_scalar(ct_to_dtype(raw, CT_FLOAT32), 255.0), 0.2860), 0.3530);
-    x = ct_unsqueeze(x, 1);
+    /* in place, so no 188 MB temporaries stay alive (PyTorch frees its own
+     * at once) */
+    ct_tensor *x = ct_to_dtype(raw, CT_FLOAT32);
     CHECK(x);
-    s->images = ct_scope_keep(ct_contiguous(x));
-    s->labels = ct_scope_keep(ct_to_dtype(lab, CT_INT64));
-    CHECK(s->images && s->labels);
-    OK(ct_scope_end());
     ct_free(raw);
+    OK(ct_div_scalar_(x, 255.0));
+    OK(ct_sub_scalar_(x, 0.2860));
+    OK(ct_div_scalar_(x, 0.3530));
+    CHECK(s->images = ct_unsqueeze(x, 1));
+    ct_free(x);
+    CHECK(s->labels = ct_to_dtype(lab, CT_INT64));
+    ct_empty_cache(); /* the conversion's temporaries go back to the system, as PyTorch's do */
     ct_free(lab);
     CHECK(s->t.model = fashion_lenet());
     s->t.opt = make_opt(s->t.model, 1, 1e-3, 0);

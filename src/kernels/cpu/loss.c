@@ -2,9 +2,13 @@
 #include "kernels/cpu/loss.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ctorch/parallel.h"
+#include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 
 /* One (n, s) row of x (C values, stride S): max and log(sum(exp(x - max))). */
 #define CE_ROW_STATS(T)                                                                                 \
@@ -23,6 +27,98 @@
     }
 CE_ROW_STATS(float)
 CE_ROW_STATS(double)
+
+/* float32 rows with unit stride (the usual (N, C) logits): exp in float with
+ * a polynomial the compiler vectorizes (Cephes' expf: Cody-Waite reduction,
+ * degree-6 polynomial, about 1 ulp), as PyTorch's vectorized log_softmax
+ * computes in float. The glibc double exp per element cost 50% of the fused
+ * kernel (docs/performance.md). Rows with a NaN or an infinite maximum take
+ * the double path above. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CT_NO_TRAP __attribute__((optimize("no-trapping-math")))
+#else
+#define CT_NO_TRAP
+#endif
+CT_NO_TRAP static inline float expf_poly(float x) {
+    bool under = x < -87.3365f;
+    x = x < -87.3365f ? -87.3365f : (x > 88.7228f ? 88.7228f : x);
+    float n = floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - n * 0.693359375f;
+    r = r + n * 2.12194440e-4f;
+    float z = r * r;
+    float y = 1.9875691500E-4f;
+    y = y * r + 1.3981999507E-3f;
+    y = y * r + 8.3334519073E-3f;
+    y = y * r + 4.1665795894E-2f;
+    y = y * r + 1.6666665459E-1f;
+    y = y * r + 5.0000001201E-1f;
+    y = y * z + r + 1.0f;
+    int32_t bits = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return under ? 0.0f : y * scale;
+}
+
+/* out[c] = exp(x[c] - m). no-trapping-math lets the clamps become vector
+ * selects (FP exception flags are never read; results are unchanged). */
+CT_SIMD_CLONES CT_NO_TRAP static void exp_shifted_f32(const float *x, int64_t C, float m, float *out) {
+    for (int64_t c = 0; c < C; c++) out[c] = expf_poly(x[c] - m);
+}
+
+/* the sum of e[0..C) in 8 running partial sums in double, in a fixed order */
+CT_SIMD_CLONES static double sum8(const float *e, int64_t C) {
+    double acc[8] = {0};
+    int64_t c = 0;
+    for (; c + 8 <= C; c += 8)
+        for (int j = 0; j < 8; j++) acc[j] += (double)e[c + j];
+    for (; c < C; c++) acc[c % 8] += (double)e[c];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* max of a float row; false when it is NaN or infinite */
+CT_SIMD_CLONES CT_NO_TRAP static bool row_max_f32(const float *x, int64_t C, float *mx) {
+    float m = -INFINITY;
+    int nan = 0;
+    for (int64_t c = 0; c < C; c++) {
+        m = x[c] > m ? x[c] : m;
+        nan |= x[c] != x[c];
+    }
+    *mx = m;
+    return !nan && isfinite(m);
+}
+
+/* scratch of C floats per thread, on the stack up to 4096 classes */
+#define CE_SCRATCH 4096
+
+/* The fast float rows (see expf_poly); false: use the double path. */
+static bool ce_row_fast_f32(const float *xr, int64_t C, double *mx, double *lse) {
+    float m, scratch[CE_SCRATCH];
+    if (C > CE_SCRATCH || !row_max_f32(xr, C, &m)) return false;
+    exp_shifted_f32(xr, C, m, scratch);
+    *mx = m;
+    *lse = (double)logf((float)sum8(scratch, C));
+    return true;
+}
+
+CT_SIMD_CLONES static void ce_grad_row_f32(const float *e, float *gr, int64_t C, float coef) {
+    for (int64_t c = 0; c < C; c++) gr[c] = coef * e[c];
+}
+
+static bool ce_bwd_fast_f32(const float *xr, float *gr, int64_t C, int64_t t, double coef) {
+    double m, lse;
+    if (!ce_row_fast_f32(xr, C, &m, &lse)) return false;
+    /* softmax = exp(x - m - lse), written into gr, then scaled */
+    exp_shifted_f32(xr, C, (float)(m + lse), gr);
+    gr[t] -= 1.0f;
+    ce_grad_row_f32(gr, gr, C, (float)coef);
+    return true;
+}
+
+#define ce_row_fast(xr, C, S, m, lse) \
+    _Generic((xr), const float *: ((S) == 1 && ce_row_fast_f32((const float *)(xr), (C), (m), (lse))), default: false)
+#define ce_bwd_fast(xr, gr, C, S, t, coef)                                                                   \
+    _Generic((xr), const float *: ((S) == 1 && ce_bwd_fast_f32((const float *)(xr), (float *)(gr), (C), (t), (coef))), \
+             default: false)
 
 typedef struct {
     const void *x, *w;
@@ -51,7 +147,7 @@ typedef struct {
             }                                                                                      \
             const T *xr = x + n * k->C * k->S + s;                                                 \
             double m, lse;                                                                         \
-            ce_row_##T(xr, k->C, k->S, &m, &lse);                                                  \
+            if (!ce_row_fast(xr, k->C, k->S, &m, &lse)) ce_row_##T(xr, k->C, k->S, &m, &lse);      \
             double wt = w ? (double)w[t] : 1.0;                                                    \
             k->loss[r] = -wt * ((double)xr[t * k->S] - m - lse);                                   \
             k->wsum[r] = wt;                                                                       \
@@ -111,8 +207,9 @@ int ct__kernel_cross_entropy_fwd(ct_dtype dtype, const void *x, const int64_t *t
                 continue;                                                                          \
             }                                                                                      \
             double m, lse;                                                                         \
-            ce_row_##T(xr, k->C, k->S, &m, &lse);                                                  \
             double coef = k->scale * (double)w[r] * (double)(k->gs ? g[0] : g[r]);                 \
+            if (ce_bwd_fast(xr, gr, k->C, k->S, t, coef)) continue;                                \
+            ce_row_##T(xr, k->C, k->S, &m, &lse);                                                  \
             for (int64_t c = 0; c < k->C; c++) {                                                   \
                 double p = exp((double)xr[c * k->S] - m - lse);                                    \
                 gr[c * k->S] = (T)(coef * (p - (c == t ? 1.0 : 0.0)));                             \
