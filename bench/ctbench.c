@@ -407,6 +407,9 @@ int main(int argc, char **argv) {
         for (int i = 0; i < N_WORKLOADS; i++) {
             double med, mn, check = 0;
             run(&workloads[i], 0, 1, &med, &mn, &check);
+            /* the caching allocator would otherwise keep every finished
+             * workload's blocks (PyTorch's CPU allocator keeps none) */
+            ct_empty_cache();
         }
         printf("{\"workload\": \"all\", \"threads\": %d, \"ms\": %.4f, \"rss_kb\": %ld}\n", threads, now_ms() - t0,
                peak_rss_kb());
