@@ -302,8 +302,11 @@ ct_transform *ct_transforms_random_horizontal_flip(double p, ct_generator *g);
  * as torchvision. */
 ct_transform *ct_transforms_center_crop(int64_t h, int64_t w);
 
-/* padding_mode: constant (fill), edge, reflect; symmetric is not there yet
- * ("padding_mode symmetric is not supported yet"). */
+/* padding_mode: constant (fill), edge, reflect, symmetric (torchvision's
+ * _pad_symmetric: the edge pixel repeated, [1, 2, 3, 4] padded by 2 ->
+ * [2, 1, 1, 2, 3, 4, 4, 3]; images of 3 or 4 dims only, "Symmetric padding
+ * of N-D tensors are not supported yet"; a padding wider than the image
+ * fails with the index error). */
 typedef enum { CT_PAD_CONSTANT = 0, CT_PAD_EDGE, CT_PAD_REFLECT, CT_PAD_SYMMETRIC } ct_padding_mode;
 /* RandomCrop(size, padding, pad_if_needed, fill, padding_mode).
  * padding: npad 0 (none), 1 (all sides), 2 (left/right, top/bottom) or 4
@@ -321,7 +324,90 @@ typedef struct ct_random_crop_options {
 ct_transform *ct_transforms_random_crop_opts(int64_t h, int64_t w, const ct_random_crop_options *o);
 #define ct_transforms_random_crop(h, w, ...) ct_transforms_random_crop_opts((h), (w), &(const ct_random_crop_options){__VA_ARGS__})
 
-/* Not yet: RandomRotation and Resize (docs/data.md, "left"). */
+/* torchvision.transforms.InterpolationMode for Resize / RandomRotation.
+ * CT_INTERPOLATION_DEFAULT (0) is the transform's own default (BILINEAR for
+ * Resize, NEAREST for RandomRotation). */
+typedef enum {
+    CT_INTERPOLATION_DEFAULT = 0,
+    CT_INTERPOLATION_NEAREST,
+    CT_INTERPOLATION_BILINEAR,
+    CT_INTERPOLATION_BICUBIC
+} ct_interpolation_mode;
+
+/* Resize(size, interpolation=BILINEAR, max_size=None, antialias=None) on
+ * (..., H, W) tensors, as torchvision 0.14's F.resize on tensors:
+ *   w > 0:  size (h, w): the output is (..., h, w);
+ *   w == 0: size = h (an int): the smaller edge becomes h and the other
+ *           int(h * long / short); with max_size, when that longer edge
+ *           exceeds max_size it becomes max_size and the shorter
+ *           int(max_size * h / long).
+ * An image already of the output size is returned as is (a new reference
+ * to a view, as torchvision returns the same tensor). Otherwise
+ * F.interpolate(align_corners=False) on the image made 4-D (3-D images get
+ * a batch dim, so (C, H, W) and (N, C, H, W) work; other ranks fail with
+ * F.interpolate's error), integer images computed in float32 then rounded
+ * half to even and cast back (bicubic uint8 clamped to [0, 255] first).
+ * antialias (bilinear / bicubic only) is aten::_upsample_bilinear2d_aa /
+ * _upsample_bicubic2d_aa of PyTorch 1.13.1 (separable PIL-style filters,
+ * width pass then height pass; bicubic with a = -0.5); false = torchvision's
+ * default for tensors. Not differentiable (data transform).
+ * Errors, raised by the constructor (torchvision raises them at the call):
+ * "max_size should only be passed if size specifies the length of the
+ * smaller edge, i.e. size should be an int or a sequence of length 1 in
+ * torchscript mode.", "max_size = 7 must be strictly greater than the
+ * requested size for the smaller edge size = [7]", "Antialias option is
+ * supported for bilinear and bicubic interpolation modes only". */
+typedef struct ct_resize_options {
+    ct_interpolation_mode interpolation; /* 0 = BILINEAR */
+    int64_t max_size;                    /* 0 = None */
+    bool antialias;
+} ct_resize_options;
+ct_transform *ct_transforms_resize_opts(int64_t h, int64_t w, const ct_resize_options *o);
+#define ct_transforms_resize(h, w, ...) ct_transforms_resize_opts((h), (w), &(const ct_resize_options){__VA_ARGS__})
+
+/* RandomRotation(degrees, interpolation=NEAREST, expand=False, center=None,
+ * fill=0) on (C, H, W) or (N, C, H, W) tensors. Each call draws the angle
+ * as torch.empty(1).uniform_(lo, hi) (one float32 uniform) and rotates
+ * counter-clockwise as torchvision 0.14's F.rotate on tensors: the inverse
+ * affine matrix in double, an affine grid in the image's floating dtype
+ * (float32 for integer images) over torch.linspace's float32 pixel centres,
+ * grid_sample (zeros padding, align_corners=False) of the image with a ones
+ * channel appended, then the fill where that mask says "outside" (NEAREST:
+ * mask < 0.5; BILINEAR: img * mask + (1 - mask) * fill). Integer images are
+ * rounded half to even and cast back.
+ *   degrees: ct_transforms_random_rotation(d, ...) draws in (-d, d) ("If
+ *            degrees is a single number, it must be positive.");
+ *            ct_transforms_random_rotation_range(lo, hi, ...) in (lo, hi);
+ *   interpolation: NEAREST (default) or BILINEAR ("Interpolation mode
+ *            'bicubic' is unsupported with Tensor input");
+ *   expand:  the output grows to hold the whole rotated image (size from
+ *            the float32 corner arithmetic of _compute_affine_output_size);
+ *   center:  has_center with center = {x, y} in pixels from the top-left
+ *            corner; default the image centre;
+ *   fill:    nfill 0 (fill 0) or 1 value for every channel, or one value
+ *            per channel ("The number of elements in 'fill' cannot
+ *            broadcast to match the number of channels of the image (2 !=
+ *            3)"); at most 64.
+ *   generator: NULL = ct_data_generator().
+ * Not differentiable (data transform). */
+typedef struct ct_random_rotation_options {
+    ct_interpolation_mode interpolation; /* 0 = NEAREST */
+    bool expand;
+    bool has_center;
+    double center[2]; /* (x, y) */
+    int nfill;
+    double fill[64];
+    ct_generator *generator;
+} ct_random_rotation_options;
+/* ndeg 1: degrees[0] is a number d (range (-d, d)); ndeg 2: (min, max)
+ * ("degrees should be a sequence of length 2." otherwise). */
+ct_transform *ct_transforms_random_rotation_opts(int ndeg, const double *degrees,
+                                                 const ct_random_rotation_options *o);
+#define ct_transforms_random_rotation(d, ...) \
+    ct_transforms_random_rotation_opts(1, (const double[]){(d)}, &(const ct_random_rotation_options){__VA_ARGS__})
+#define ct_transforms_random_rotation_range(lo, hi, ...)                        \
+    ct_transforms_random_rotation_opts(2, (const double[]){(lo), (hi)}, \
+                                       &(const ct_random_rotation_options){__VA_ARGS__})
 
 #ifdef __cplusplus
 }
