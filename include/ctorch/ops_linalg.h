@@ -137,10 +137,21 @@ ct_tensor *ct_cross(const ct_tensor *a, const ct_tensor *b);
  * because the operation does not have an identity"). LinalgVectorNormBackward0. */
 ct_tensor *ct_linalg_vector_norm(const ct_tensor *x, double ord, int ndims, const int64_t *dims, bool keepdim);
 /* torch.linalg.matrix_norm(x, ord, dim=(dim0, dim1), keepdim) (PyTorch's
- * default: 'fro', (-2, -1)). x: (..., m, n). The string form takes "fro"
- * (NULL = "fro") and "nuc" ("nuc" is refused: no SVD yet). The numeric form
- * (1, -1, 2, -2, inf, -inf) checks its arguments as PyTorch does but is NOT
- * implemented yet and returns NULL with an explicit message. */
+ * default: 'fro', (-2, -1)). x: (..., m, n) floating; the result drops dims
+ * dim0 and dim1 (keeps them as size 1 with keepdim) and has x's dtype.
+ * The string form takes "fro" (NULL = "fro", the vector 2-norm over both
+ * dims) and "nuc" (sum of the singular values: SumBackward1, or
+ * PermuteBackward0 with keepdim). The numeric form takes ord 1 / -1 (max /
+ * min over dim1 of the column abs-sums), INFINITY / -INFINITY (max / min
+ * over dim0 of the row abs-sums) — AmaxBackward0 / AminBackward0, ties
+ * share the gradient — and 2 / -2 (largest / smallest singular value,
+ * AmaxBackward0 / AminBackward0, PermuteBackward0 with keepdim). Orders 2,
+ * -2 and "nuc" go through ct_linalg_svdvals and refuse float16/bfloat16
+ * ("linalg.matrix_norm: Low precision dtypes not supported. Got Half").
+ * Errors: "linalg.matrix_norm: Order 3 not supported.", "...: The input
+ * tensor A must have at least 2 dimensions.", "...: dims must be
+ * different. Got (1, 1)" (dims wrapped), "amax(): Expected reduction dim
+ * -1 to have non-zero size." for empty reductions with no identity. */
 ct_tensor *ct_linalg_matrix_norm_str(const ct_tensor *x, const char *ord, int dim0, int dim1, bool keepdim);
 ct_tensor *ct_linalg_matrix_norm(const ct_tensor *x, double ord, int dim0, int dim1, bool keepdim);
 /* torch.linalg.norm(x, ord, dim, keepdim): ord NULL is None (2-norm of the
@@ -149,6 +160,30 @@ ct_tensor *ct_linalg_matrix_norm(const ct_tensor *x, double ord, int dim0, int d
  * matrix norm. The _str form takes "fro" / "nuc" (matrix norms). */
 ct_tensor *ct_linalg_norm(const ct_tensor *x, const double *ord, int ndims, const int64_t *dims, bool keepdim);
 ct_tensor *ct_linalg_norm_str(const ct_tensor *x, const char *ord, int ndims, const int64_t *dims, bool keepdim);
+
+/* ---- singular value decomposition (float32 / float64 only) -------------------
+ * Computed by a one-sided Jacobi SVD in double for every dtype (then rounded
+ * to x's dtype), batched over the leading dims. Errors as PyTorch's:
+ * "linalg.svd: The input tensor A must have at least 2 dimensions.",
+ * "linalg.svd: Expected a floating point or complex tensor as input. Got
+ * Long", "\"linalg_svd_cpu\" not implemented for 'Half'", and for NaN in
+ * x "linalg.svd: The algorithm failed to converge because the input matrix
+ * contained non-finite values." (an infinite entry gives NaN outputs, as
+ * LAPACK does). grad_fn LinalgSvdBackward0 (PyTorch's svd_backward: twice
+ * differentiable; well defined for distinct non-zero singular values). */
+/* torch.linalg.svdvals(x): x (..., m, n) -> S (..., k), k = min(m, n), the
+ * singular values in descending order. Backward: U diag(gS) Vh (U and Vh
+ * are computed and kept by the node). */
+ct_tensor *ct_linalg_svdvals(const ct_tensor *x);
+/* torch.linalg.svd(x, full_matrices): *U (..., m, m or k), *S (..., k),
+ * *Vh (..., n or k, n) (PyTorch's default full_matrices is true), with x =
+ * U[..., :k] diag(S) Vh[..., :k, :]. The signs of the singular vectors
+ * (and any basis of repeated / zero singular values, and the extra columns
+ * of full_matrices) may differ from LAPACK's: only gauge-invariant
+ * functions of U and Vh match PyTorch. On success the three outputs are
+ * new references and CT_OK is returned; on error they are set to NULL and
+ * CT_ERROR is returned. NULL x or output pointer: CT_ERROR, no error set. */
+CT_NODISCARD int ct_linalg_svd(const ct_tensor *x, bool full_matrices, ct_tensor **U, ct_tensor **S, ct_tensor **Vh);
 
 #ifdef __cplusplus
 }

@@ -2,8 +2,10 @@
  * linalg.cross, linalg.vector_norm, linalg.matrix_norm ('fro'),
  * linalg.norm. Backward formulas follow PyTorch 1.13's derivatives.yaml,
  * written with public ops (abs as x * sign(x), masks as constants). */
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ops/op_util.h"
@@ -452,7 +454,79 @@ ct_tensor *ct_linalg_vector_norm(const ct_tensor *x, double ord, int ndims, cons
     return out;
 }
 
-static bool matrix_norm_checks(const ct_tensor *x, int dim0, int dim1, int *d0, int *d1) {
+/* ---- amax / amin over one dim (matrix norms need them) ------------------------- */
+
+/* AmaxBackward0 / AminBackward0: grad / count at the elements equal to the
+ * result (PyTorch's scale_grad_by_count). saved: x (0), result (1);
+ * ints[0]: the wrapped dim, ints[1]: keepdim. */
+static int amax_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
+    ct_tensor *x = ct__unpack(n, 0), *r = ct__unpack(n, 1);
+    ct_tensor *t[8] = {0};
+    int nt = 0, d = (int)n->ints[0];
+    bool keep = n->ints[1] != 0;
+    ct_tensor *gu = t[nt++] = keep ? ct__retain(g[0]) : ct_unsqueeze(g[0], d);
+    ct_tensor *ru = t[nt++] = !r ? NULL : keep ? ct__retain(r) : ct_unsqueeze(r, d);
+    ct_tensor *eq = t[nt++] = x && ru ? ct_eq(x, ru) : NULL;
+    ct_tensor *mask = t[nt++] = eq ? ct_to_dtype(eq, x->dtype) : NULL;
+    ct_tensor *cnt = t[nt++] = mask ? ct_sum_dim(mask, 1, (const int64_t[]){d}, true) : NULL;
+    ct_tensor *q = t[nt++] = gu && cnt ? ct_div(gu, cnt) : NULL;
+    out[0] = q ? ct_mul(q, mask) : NULL;
+    ct__free_all(nt, t);
+    ct_free(x);
+    ct_free(r);
+    return out[0] ? CT_OK : CT_ERROR;
+}
+
+/* x.amax(dim, keepdim) / x.amin(dim, keepdim) for floating x; NaN wins. The
+ * empty-dim message shows `dim` as the caller wrote it (as PyTorch). */
+static ct_tensor *amax_dim(const ct_tensor *x, int dim, bool keepdim, bool is_max) {
+    int d = ct__wrap_dim(dim, x->ndim);
+    if (d < 0) return NULL;
+    if (x->ndim > 0 && x->sizes[d] == 0) {
+        ct__error("%s(): Expected reduction dim %d to have non-zero size.", is_max ? "amax" : "amin", dim);
+        return NULL;
+    }
+    int64_t perm[CT_MAX_DIMS], osz[CT_MAX_DIMS];
+    int np = 0, no = 0;
+    for (int i = 0; i < x->ndim; i++)
+        if (i != d) perm[np++] = i, osz[no++] = x->sizes[i];
+        else if (keepdim) osz[no++] = 1;
+    if (x->ndim > 0) perm[np++] = d;
+    int64_t k = x->ndim > 0 ? x->sizes[d] : 1;
+    ct_tensor *pv = ct__permute(x, x->ndim, perm);
+    ct_tensor *xd = pv ? ct__to_dtype_copy(pv, CT_FLOAT64) : NULL;
+    ct_tensor *out = xd ? ct__empty(x->dtype, no, osz) : NULL;
+    ct_free(pv);
+    if (out) {
+        const double *v = (const double *)ct__data(xd);
+        const ct_dtype_traits *tr = ct__traits(x->dtype);
+        for (int64_t o = 0, nout = ct__numel(out); o < nout; o++) {
+            double acc = v[o * k];
+            for (int64_t i = 1; i < k && !isnan(acc); i++) {
+                double a = v[o * k + i];
+                if (isnan(a) || (is_max ? a > acc : a < acc)) acc = a;
+            }
+            tr->store_double(ct__data(out) + o * (int64_t)tr->itemsize, acc);
+        }
+    }
+    ct_free(xd);
+    const ct_tensor *in[1] = {x};
+    if (!out || !ct__any_requires_grad(1, in)) return out;
+    ct_node *n = ct__record(is_max ? "AmaxBackward0" : "AminBackward0", amax_backward, out, 1, in);
+    if (!n || ct__save(n, 0, x, false, 0) != CT_OK || ct__save(n, 1, out, true, 0) != CT_OK) {
+        ct_free(out);
+        return NULL;
+    }
+    n->ints[0] = x->ndim > 0 ? d : 0;
+    n->ints[1] = keepdim || x->ndim == 0;
+    return out;
+}
+
+/* ---- matrix norms -------------------------------------------------------------- */
+
+/* _linalg_matrix_norm_checks: ndim, dtype (low precision refused for the
+ * SVD-based orders), dims wrapped then compared. */
+static bool matrix_norm_checks(const ct_tensor *x, int dim0, int dim1, bool low_precision, int *d0, int *d1) {
     if (x->ndim < 2) {
         ct__error("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.");
         return false;
@@ -462,14 +536,47 @@ static bool matrix_norm_checks(const ct_tensor *x, int dim0, int dim1, int *d0, 
                   ct__traits(x->dtype)->scalar_name);
         return false;
     }
+    if (!low_precision && (x->dtype == CT_FLOAT16 || x->dtype == CT_BFLOAT16)) {
+        ct__error("linalg.matrix_norm: Low precision dtypes not supported. Got %s", ct__traits(x->dtype)->scalar_name);
+        return false;
+    }
     *d0 = ct__wrap_dim(dim0, x->ndim);
     *d1 = *d0 < 0 ? -1 : ct__wrap_dim(dim1, x->ndim);
     if (*d0 < 0 || *d1 < 0) return false;
     if (*d0 == *d1) {
-        ct__error("linalg.matrix_norm: dims must be different. Got (%d, %d)", dim0, dim1);
+        ct__error("linalg.matrix_norm: dims must be different. Got (%d, %d)", *d0, *d1);
         return false;
     }
     return true;
+}
+
+/* ord 2 / -2 (amax / amin of the singular values) and 'nuc' (their sum), as
+ * PyTorch: move (d0, d1) to the end, svdvals, reduce the last dim, and with
+ * keepdim unsqueeze and permute back. mode: 2, -2, or 0 for 'nuc'. */
+static ct_tensor *svd_matrix_norm(const ct_tensor *x, int d0, int d1, bool keepdim, int mode) {
+    int nd = x->ndim;
+    int64_t perm[CT_MAX_DIMS], inv[CT_MAX_DIMS];
+    int np = 0;
+    for (int i = 0; i < nd; i++)
+        if (i != d0 && i != d1) perm[np++] = i;
+    perm[np++] = d0;
+    perm[np++] = d1;
+    for (int i = 0; i < nd; i++) inv[perm[i]] = i;
+    ct_tensor *t[4] = {0};
+    ct_tensor *xp = t[0] = ct_permute(x, nd, perm);
+    ct_tensor *s = t[1] = xp ? ct_linalg_svdvals(xp) : NULL;
+    ct_tensor *r = t[2] = !s      ? NULL
+                          : mode ? amax_dim(s, -1, keepdim, mode > 0)
+                                 : ct_sum_dim(s, 1, (const int64_t[]){-1}, keepdim);
+    ct_tensor *res = NULL;
+    if (r && keepdim) {
+        ct_tensor *u = t[3] = ct_unsqueeze(r, -1);
+        res = u ? ct_permute(u, nd, inv) : NULL;
+    } else if (r) {
+        res = ct__retain(r);
+    }
+    ct__free_all(4, t);
+    return res;
 }
 
 ct_tensor *ct_linalg_matrix_norm_str(const ct_tensor *x, const char *ord, int dim0, int dim1, bool keepdim) {
@@ -479,28 +586,33 @@ ct_tensor *ct_linalg_matrix_norm_str(const ct_tensor *x, const char *ord, int di
         ct__error("linalg.matrix_norm: Order %s not supported.", o);
         return NULL;
     }
+    bool nuc = !strcmp(o, "nuc");
     int d0, d1;
-    if (!matrix_norm_checks(x, dim0, dim1, &d0, &d1)) return NULL;
-    if (!strcmp(o, "nuc")) {
-        ct__error("linalg.matrix_norm: ord='nuc' needs an SVD, which ctorch does not have yet");
-        return NULL;
-    }
+    if (!matrix_norm_checks(x, dim0, dim1, !nuc, &d0, &d1)) return NULL;
+    if (nuc) return svd_matrix_norm(x, d0, d1, keepdim, 0);
     return ct_linalg_vector_norm(x, 2.0, 2, (const int64_t[]){d0, d1}, keepdim);
 }
 
 ct_tensor *ct_linalg_matrix_norm(const ct_tensor *x, double ord, int dim0, int dim1, bool keepdim) {
     if (!x) return NULL;
-    if (!(ord == 1 || ord == -1 || ord == 2 || ord == -2 || isinf(ord))) {
+    double ab = fabs(ord);
+    if (!(ab == 1 || ab == 2 || ab == INFINITY)) {
         ct__error("linalg.matrix_norm: Order %g not supported.", ord);
         return NULL;
     }
     int d0, d1;
-    (void)keepdim;
-    if (!matrix_norm_checks(x, dim0, dim1, &d0, &d1)) return NULL;
-    ct__error("linalg.matrix_norm: ord=%g is not implemented in ctorch yet (ord 2/-2 need an SVD, 1/-1/inf/-inf "
-              "need amax/amin)",
-              ord);
-    return NULL;
+    if (!matrix_norm_checks(x, dim0, dim1, ab != 2, &d0, &d1)) return NULL;
+    if (ab == 2) return svd_matrix_norm(x, d0, d1, keepdim, ord > 0 ? 2 : -2);
+    /* the inf norm is the 1 norm of the transpose */
+    if (ab == INFINITY) {
+        int tmp = d0;
+        d0 = d1, d1 = tmp;
+    }
+    if (!keepdim && d0 < d1) d1--;
+    ct_tensor *v = ct_linalg_vector_norm(x, 1.0, 1, (const int64_t[]){d0}, keepdim);
+    ct_tensor *r = v ? amax_dim(v, d1, keepdim, ord > 0) : NULL;
+    ct_free(v);
+    return r;
 }
 
 static ct_tensor *norm_impl(const ct_tensor *x, const double *ord, const char *sord, int ndims, const int64_t *dims,
@@ -536,4 +648,354 @@ ct_tensor *ct_linalg_norm(const ct_tensor *x, const double *ord, int ndims, cons
 
 ct_tensor *ct_linalg_norm_str(const ct_tensor *x, const char *ord, int ndims, const int64_t *dims, bool keepdim) {
     return norm_impl(x, NULL, ord ? ord : "fro", ndims, dims, keepdim);
+}
+
+/* ---- SVD: one-sided Jacobi in double ---------------------------------------------- */
+
+/* One-sided (Hestenes) Jacobi on the `cols` columns of W (column-major,
+ * columns of length len): rotates pairs of columns until all are
+ * orthogonal to working precision; V (cols x cols, column-major, starting
+ * as the identity) accumulates the rotations, so W_in V = W_out. */
+static void jacobi_sweeps(double *W, int64_t len, int64_t cols, double *V) {
+    for (int sweep = 0; sweep < 100; sweep++) {
+        bool rotated = false;
+        for (int64_t p = 0; p < cols; p++) {
+            for (int64_t q = p + 1; q < cols; q++) {
+                double *wp = W + p * len, *wq = W + q * len;
+                double alpha = 0, beta = 0, gamma = 0;
+                for (int64_t i = 0; i < len; i++) {
+                    alpha += wp[i] * wp[i];
+                    beta += wq[i] * wq[i];
+                    gamma += wp[i] * wq[i];
+                }
+                if (gamma == 0 || fabs(gamma) <= DBL_EPSILON * sqrt(alpha) * sqrt(beta)) continue;
+                rotated = true;
+                double zeta = (beta - alpha) / (2 * gamma);
+                double t = fabs(zeta) > 1e150 ? 0.5 / zeta : copysign(1.0, zeta) / (fabs(zeta) + sqrt(1 + zeta * zeta));
+                double c = 1 / sqrt(1 + t * t), s = c * t;
+                for (int64_t i = 0; i < len; i++) {
+                    double a = wp[i], b = wq[i];
+                    wp[i] = c * a - s * b;
+                    wq[i] = s * a + c * b;
+                }
+                double *vp = V + p * cols, *vq = V + q * cols;
+                for (int64_t i = 0; i < cols; i++) {
+                    double a = vp[i], b = vq[i];
+                    vp[i] = c * a - s * b;
+                    vq[i] = s * a + c * b;
+                }
+            }
+        }
+        if (!rotated) break;
+    }
+}
+
+/* Fill the columns r of Q (column-major, columns of length len) with
+ * missing[r] set so that all `want` columns are orthonormal: Gram-Schmidt
+ * (twice) of the unit vector that keeps the largest residual. */
+static void complete_basis(double *Q, int64_t len, int64_t want, bool *missing, double *tmp) {
+    for (int64_t r = 0; r < want; r++) {
+        if (!missing[r]) continue;
+        double best = -1;
+        for (int64_t e = 0; e < len; e++) {
+            for (int64_t i = 0; i < len; i++) tmp[i] = i == e;
+            for (int pass = 0; pass < 2; pass++)
+                for (int64_t c = 0; c < want; c++) {
+                    if (missing[c]) continue;
+                    double dot = 0;
+                    for (int64_t i = 0; i < len; i++) dot += Q[c * len + i] * tmp[i];
+                    for (int64_t i = 0; i < len; i++) tmp[i] -= dot * Q[c * len + i];
+                }
+            double nrm = 0;
+            for (int64_t i = 0; i < len; i++) nrm += tmp[i] * tmp[i];
+            nrm = sqrt(nrm);
+            if (nrm > best) {
+                best = nrm;
+                for (int64_t i = 0; i < len; i++) Q[r * len + i] = tmp[i] / nrm;
+            }
+        }
+        missing[r] = false;
+    }
+}
+
+/* SVD of one row-major m x n matrix a: S (k), U (m x ucols, row-major),
+ * Vh (vrows x n, row-major), k = min(m, n), ucols/vrows = m/n when full,
+ * else k. Singular values descending (ties in column order). work: see
+ * svd_work_size. */
+static size_t svd_work_size(int64_t m, int64_t n) {
+    int64_t len = m > n ? m : n, k = m < n ? m : n;
+    return (size_t)(len * len + len * k + k * k + len + k) * sizeof(double) + (size_t)k * sizeof(int64_t) +
+           (size_t)len;
+}
+
+static void svd_one(const double *a, int64_t m, int64_t n, bool full, double *S, double *U, double *Vh, void *work) {
+    bool tall = m >= n;
+    int64_t len = tall ? m : n, k = tall ? n : m;
+    double *W = work, *Wc = W + len * len, *V = Wc + len * k, *tmp = V + k * k, *sv = tmp + len;
+    int64_t *ord = (int64_t *)(sv + k);
+    bool *miss = (bool *)(ord + k);
+    /* W: the k columns of A (tall) or of A^T (wide), scaled by a power of
+     * two so that the largest |entry| is in [0.5, 1) (no overflow of the
+     * sums of squares; exact) */
+    double amax = 0;
+    for (int64_t i = 0; i < m * n; i++) amax = fmax(amax, fabs(a[i]));
+    int ex = 0;
+    if (amax > 0) frexp(amax, &ex);
+    for (int64_t j = 0; j < k; j++)
+        for (int64_t i = 0; i < len; i++) W[j * len + i] = ldexp(tall ? a[i * n + j] : a[j * n + i], -ex);
+    for (int64_t i = 0; i < k * k; i++) V[i] = 0;
+    for (int64_t i = 0; i < k; i++) V[i * k + i] = 1;
+    jacobi_sweeps(W, len, k, V);
+    for (int64_t j = 0; j < k; j++) {
+        double s = 0;
+        for (int64_t i = 0; i < len; i++) s += W[j * len + i] * W[j * len + i];
+        sv[j] = sqrt(s);
+        ord[j] = j;
+    }
+    /* stable insertion sort, descending */
+    for (int64_t i = 1; i < k; i++) {
+        int64_t o = ord[i], j = i;
+        while (j > 0 && sv[ord[j - 1]] < sv[o]) ord[j] = ord[j - 1], j--;
+        ord[j] = o;
+    }
+    /* the normalized left vectors in sorted order: L (len x want, column-major) */
+    int64_t want = full ? len : k;
+    double *L = W;
+    memcpy(Wc, W, (size_t)(len * k) * sizeof(double));
+    for (int64_t r = 0; r < want; r++) {
+        miss[r] = r >= k || sv[ord[r]] == 0;
+        if (!miss[r])
+            for (int64_t i = 0; i < len; i++) L[r * len + i] = Wc[ord[r] * len + i] / sv[ord[r]];
+    }
+    complete_basis(L, len, want, miss, tmp);
+    for (int64_t r = 0; r < k; r++) S[r] = ldexp(sv[ord[r]], ex);
+    /* tall: U = L (m x want), Vh rows = V columns; wide: U = V columns
+     * (m x k), Vh rows = L columns (want x n) */
+    if (tall) {
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t r = 0; r < want; r++) U[i * want + r] = L[r * len + i];
+        for (int64_t r = 0; r < k; r++)
+            for (int64_t j = 0; j < n; j++) Vh[r * n + j] = V[ord[r] * k + j];
+    } else {
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t r = 0; r < k; r++) U[i * k + r] = V[ord[r] * k + i];
+        for (int64_t r = 0; r < want; r++)
+            for (int64_t j = 0; j < n; j++) Vh[r * n + j] = L[r * len + j];
+    }
+}
+
+/* true when g stands for an undefined gradient: the engine's zeros (no
+ * history, all zero) */
+static bool undefined_grad(const ct_tensor *g) {
+    if (ct_requires_grad(g)) return false;
+    ct_tensor *d = ct__to_dtype_copy(g, CT_FLOAT64);
+    if (!d) return false;
+    const double *p = (const double *)ct__data(d);
+    bool zero = true;
+    for (int64_t i = 0, nel = ct__numel(d); i < nel && zero; i++) zero = p[i] == 0;
+    ct_free(d);
+    return zero;
+}
+
+/* LinalgSvdBackward0: PyTorch 1.13's svd_backward (real case), written with
+ * public ops. saved: U (0), S (1), Vh (2), all outputs of this node.
+ * ints[0]: full_matrices. Gradients that are the engine's zeros count as
+ * undefined, as PyTorch's (so svdvals takes the U diag(gS) Vh shortcut). */
+static int svd_backward(ct_node *nd, ct_tensor *const *g, ct_tensor **out) {
+    ct_tensor *t[48] = {0};
+    int nt = 0;
+#define T(e) (t[nt++] = (e))
+    ct_tensor *U = T(ct__unpack(nd, 0)), *S = T(ct__unpack(nd, 1)), *Vh = T(ct__unpack(nd, 2));
+    ct_tensor *gU = g[0], *gS = g[1], *gVh = g[2], *gA = NULL;
+    bool dU = !undefined_grad(gU), dS = !undefined_grad(gS), dV = !undefined_grad(gVh);
+    int rc = CT_ERROR;
+    if (!U || !S || !Vh) goto done;
+    int64_t m = U->sizes[U->ndim - 2], n = Vh->sizes[Vh->ndim - 1], k = S->sizes[S->ndim - 1];
+    if (!dU && !dS && !dV) {
+        rc = CT_OK; /* no gradient */
+        goto done;
+    }
+    if (nd->ints[0]) {
+        U = T(ct_narrow(U, -1, 0, k));
+        Vh = T(ct_narrow(Vh, -2, 0, k));
+        gU = T(ct_narrow(gU, -1, 0, k));
+        gVh = T(ct_narrow(gVh, -2, 0, k));
+        if (!U || !Vh || !gU || !gVh) goto done;
+    }
+    ct_tensor *Sr = T(ct_unsqueeze(S, -2)), *Sc = T(ct_unsqueeze(S, -1));
+    if (!Sr || !Sc) goto done;
+    if (!dU && !dV) {
+        /* svdvals: gA = U diag(gS) Vh */
+        if (m >= n) {
+            ct_tensor *gc = T(ct_unsqueeze(gS, -1)), *p = gc ? T(ct_mul(gc, Vh)) : NULL;
+            gA = p ? ct_matmul(U, p) : NULL;
+        } else {
+            ct_tensor *gr = T(ct_unsqueeze(gS, -2)), *p = gr ? T(ct_mul(U, gr)) : NULL;
+            gA = p ? ct_matmul(p, Vh) : NULL;
+        }
+        rc = gA ? CT_OK : CT_ERROR;
+        goto done;
+    }
+    ct_tensor *Ut = T(ct_transpose(U, -2, -1)), *V = T(ct_transpose(Vh, -2, -1));
+    if (!Ut || !V) goto done;
+    ct_tensor *UhgU = NULL, *VhgV = NULL;
+    if (dU) {
+        ct_tensor *a = T(ct_matmul(Ut, gU)), *at = a ? T(ct_transpose(a, -2, -1)) : NULL;
+        if (!(UhgU = at ? T(ct_sub(a, at)) : NULL)) goto done;
+    }
+    if (dV) {
+        ct_tensor *gV = T(ct_transpose(gVh, -2, -1)), *a = gV ? T(ct_matmul(Vh, gV)) : NULL;
+        ct_tensor *at = a ? T(ct_transpose(a, -2, -1)) : NULL;
+        if (!(VhgV = at ? T(ct_sub(a, at)) : NULL)) goto done;
+    }
+    /* E = S2.unsqueeze(-2) - S2.unsqueeze(-1) with ones on the diagonal */
+    ct_tensor *S2 = T(ct_mul(S, S));
+    ct_tensor *S2r = S2 ? T(ct_unsqueeze(S2, -2)) : NULL, *S2c = S2 ? T(ct_unsqueeze(S2, -1)) : NULL;
+    ct_tensor *E0 = S2r && S2c ? T(ct_sub(S2r, S2c)) : NULL;
+    ct_tensor *I = T(ct_eye(k, k, CT_OPTS(.dtype = S->dtype)));
+    ct_tensor *E = E0 && I ? T(ct_add(E0, I)) : NULL;
+    if (!E) goto done;
+    ct_tensor *ret = NULL;
+    if (dU && dV) {
+        ct_tensor *a = T(ct_mul(UhgU, Sr)), *b = T(ct_mul(Sc, VhgV)), *c = a && b ? T(ct_add(a, b)) : NULL;
+        ret = c ? T(ct_div(c, E)) : NULL;
+    } else if (dU) {
+        ct_tensor *a = T(ct_div(UhgU, E));
+        ret = a ? T(ct_mul(a, Sr)) : NULL;
+    } else {
+        ct_tensor *a = T(ct_div(VhgV, E));
+        ret = a ? T(ct_mul(Sc, a)) : NULL;
+    }
+    if (ret && dS) {
+        ct_tensor *de = T(ct_diag_embed(gS, 0, -2, -1));
+        ret = de ? T(ct_add(ret, de)) : NULL;
+    }
+    if (!ret) goto done;
+    if (m > n && dU) {
+        /* gA = [U gA + (I_m - U U^H) gU S^-1] V^H */
+        ct_tensor *a = T(ct_matmul(U, ret)), *gUS = T(ct_div(gU, Sr));
+        ct_tensor *b = gUS ? T(ct_matmul(Ut, gUS)) : NULL, *c = b ? T(ct_matmul(U, b)) : NULL;
+        ct_tensor *s1 = a && gUS ? T(ct_add(a, gUS)) : NULL, *s2 = s1 && c ? T(ct_sub(s1, c)) : NULL;
+        gA = s2 ? ct_matmul(s2, Vh) : NULL;
+    } else if (m < n && dV) {
+        /* gA = U [gA V^H + S^-1 gVh (I_n - V V^H)] */
+        ct_tensor *a = T(ct_matmul(ret, Vh)), *SgV = T(ct_div(gVh, Sc));
+        ct_tensor *b = SgV ? T(ct_matmul(SgV, V)) : NULL, *c = b ? T(ct_matmul(b, Vh)) : NULL;
+        ct_tensor *s1 = a && SgV ? T(ct_add(a, SgV)) : NULL, *s2 = s1 && c ? T(ct_sub(s1, c)) : NULL;
+        gA = s2 ? ct_matmul(U, s2) : NULL;
+    } else if (m >= n) {
+        ct_tensor *a = T(ct_matmul(ret, Vh));
+        gA = a ? ct_matmul(U, a) : NULL;
+    } else {
+        ct_tensor *a = T(ct_matmul(U, ret));
+        gA = a ? ct_matmul(a, Vh) : NULL;
+    }
+    rc = gA ? CT_OK : CT_ERROR;
+done:
+#undef T
+    ct__free_all(nt, t);
+    out[0] = gA;
+    return rc;
+}
+
+/* The forward shared by svd and svdvals: checks, the batched Jacobi SVD in
+ * double, outputs of x's dtype, the LinalgSvdBackward0 node (three outputs)
+ * when x requires grad. */
+static int svd_impl(const ct_tensor *x, bool full, ct_tensor **Uo, ct_tensor **So, ct_tensor **Vho) {
+    *Uo = *So = *Vho = NULL;
+    if (x->ndim < 2) {
+        ct__error("linalg.svd: The input tensor A must have at least 2 dimensions.");
+        return CT_ERROR;
+    }
+    if (!ct_dtype_is_floating_point(x->dtype)) {
+        ct__error("linalg.svd: Expected a floating point or complex tensor as input. Got %s",
+                  ct__traits(x->dtype)->scalar_name);
+        return CT_ERROR;
+    }
+    if (x->dtype != CT_FLOAT32 && x->dtype != CT_FLOAT64) {
+        ct__error("\"linalg_svd_cpu\" not implemented for '%s'", ct__traits(x->dtype)->scalar_name);
+        return CT_ERROR;
+    }
+    int nd = x->ndim;
+    int64_t m = x->sizes[nd - 2], n = x->sizes[nd - 1], k = m < n ? m : n;
+    int64_t uc = full ? m : k, vr = full ? n : k, batch = 1;
+    for (int i = 0; i < nd - 2; i++) batch *= x->sizes[i];
+    int64_t sz[CT_MAX_DIMS];
+    memcpy(sz, x->sizes, (size_t)nd * sizeof *sz);
+    ct_tensor *xd = ct__to_dtype_copy(x, CT_FLOAT64);
+    if (!xd) return CT_ERROR;
+    const double *a = (const double *)ct__data(xd);
+    bool nan = false, inf = false;
+    for (int64_t i = 0, nel = ct__numel(xd); i < nel; i++) nan |= isnan(a[i]), inf |= isinf(a[i]);
+    if (nan) {
+        ct_free(xd);
+        ct__error("linalg.svd: The algorithm failed to converge because the input matrix contained non-finite "
+                  "values.");
+        return CT_ERROR;
+    }
+    sz[nd - 1] = uc;
+    ct_tensor *U = ct__empty(CT_FLOAT64, nd, sz);
+    sz[nd - 2] = vr, sz[nd - 1] = n;
+    ct_tensor *Vh = ct__empty(CT_FLOAT64, nd, sz);
+    sz[nd - 2] = k;
+    ct_tensor *S = ct__empty(CT_FLOAT64, nd - 1, sz);
+    void *work = malloc(svd_work_size(m, n) + 64);
+    int rc = U && Vh && S && work ? CT_OK : CT_ERROR;
+    if (rc == CT_OK) {
+        double *pu = (double *)ct__data(U), *ps = (double *)ct__data(S), *pv = (double *)ct__data(Vh);
+        for (int64_t b = 0; b < batch; b++) {
+            double *ub = pu + b * m * uc, *sb = ps + b * k, *vb = pv + b * vr * n;
+            for (int64_t i = 0; i < m * uc; i++) ub[i] = NAN;
+            for (int64_t i = 0; i < k; i++) sb[i] = NAN;
+            for (int64_t i = 0; i < vr * n; i++) vb[i] = NAN;
+            /* an infinite entry gives NaN everywhere, as LAPACK does */
+            if (!inf) svd_one(a + b * m * n, m, n, full, sb, ub, vb, work);
+        }
+    } else if (!work) {
+        ct__error("linalg.svd: out of memory");
+    }
+    free(work);
+    ct_free(xd);
+    if (rc == CT_OK && x->dtype != CT_FLOAT64) {
+        ct_tensor *t3[3] = {U, S, Vh};
+        for (int i = 0; i < 3; i++) {
+            ct_tensor *c = ct__to_dtype_copy(t3[i], x->dtype);
+            ct_free(t3[i]);
+            t3[i] = c;
+            if (!c) rc = CT_ERROR;
+        }
+        U = t3[0], S = t3[1], Vh = t3[2];
+    }
+    const ct_tensor *in[1] = {x};
+    if (rc == CT_OK && ct__any_requires_grad(1, in)) {
+        ct_node *node = ct__record("LinalgSvdBackward0", svd_backward, U, 1, in);
+        if (!node || ct__record_output(node, S, 1) != CT_OK || ct__record_output(node, Vh, 2) != CT_OK ||
+            ct__save(node, 0, U, true, 0) != CT_OK || ct__save(node, 1, S, true, 1) != CT_OK ||
+            ct__save(node, 2, Vh, true, 2) != CT_OK)
+            rc = CT_ERROR;
+        else
+            node->ints[0] = full;
+    }
+    if (rc != CT_OK) {
+        ct_free(U);
+        ct_free(S);
+        ct_free(Vh);
+        return CT_ERROR;
+    }
+    *Uo = U, *So = S, *Vho = Vh;
+    return CT_OK;
+}
+
+int ct_linalg_svd(const ct_tensor *x, bool full_matrices, ct_tensor **U, ct_tensor **S, ct_tensor **Vh) {
+    if (!x || !U || !S || !Vh) return CT_ERROR;
+    return svd_impl(x, full_matrices, U, S, Vh);
+}
+
+ct_tensor *ct_linalg_svdvals(const ct_tensor *x) {
+    if (!x) return NULL;
+    ct_tensor *U, *S, *Vh;
+    if (svd_impl(x, false, &U, &S, &Vh) != CT_OK) return NULL;
+    ct_free(U);
+    ct_free(Vh);
+    return S;
 }
