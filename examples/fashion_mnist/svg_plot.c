@@ -64,9 +64,9 @@ void svg_panel(FILE *f, double ox, double oy, double w, double h, const char *ti
             for (int i = 0; i < series[s].n; i++)
                 fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", PX(series[s].x[i]),
                         PY(series[s].y[i]), series[s].color);
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"3\" fill=\"%s\"/>\n", right - 150,
+        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"3\" fill=\"%s\"/>\n", right - 190,
                 top + 12 + 16 * s, series[s].color);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", right - 132, top + 17 + 16 * s, series[s].label);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", right - 172, top + 17 + 16 * s, series[s].label);
     }
 #undef PX
 #undef PY
