@@ -582,6 +582,12 @@ DEFINE_AA(double, f64, fma)
 static ct_tensor *resize_aa(const ct_tensor *x, int64_t oh, int64_t ow, bool cubic) {
     ct_dtype dt = ct_dtype_of(x);
     int64_t N = ct_size(x, 0) * ct_size(x, 1), H = ct_size(x, 2), W = ct_size(x, 3);
+    if (H <= 0 || W <= 0 || oh <= 0 || ow <= 0) { /* upsample_2d_common_check */
+        ct__error("Input and output sizes should be greater than 0, but got input (H: %lld, W: %lld) output (H: %lld, "
+                  "W: %lld)",
+                  (long long)H, (long long)W, (long long)oh, (long long)ow);
+        return NULL;
+    }
     ct_tensor *src = ct_contiguous(x);
     if (!src) return NULL;
     ct_tensor *mid = NULL, *out = NULL;

@@ -268,3 +268,44 @@ Test(transforms2, random_crop_symmetric) {
     ct_free(hw);
     ct_transform_free(tf);
 }
+
+/* Degenerate and strided inputs: errors or PyTorch's results, never a crash. */
+Test(transforms2, edge_cases) {
+    ct_transform *aa = ct_transforms_resize(3, 4, .antialias = true);
+    ct_tensor *empty = ct_zeros(CT_SIZE(2, 0, 5), NULL);
+    cr_assert_null(ct_transform_apply(aa, empty));
+    cr_assert_str_eq(ct_last_error(), "Input and output sizes should be greater than 0, but got input (H: 0, W: 5) "
+                                      "output (H: 3, W: 4)");
+    ct_transform *rot = ct_transforms_random_rotation(30, .expand = true);
+    ct_tensor *r = ct_transform_apply(rot, empty);
+    if (r) cr_assert_eq(ct_numel(r), 0);
+    ct_free(r);
+    /* a transposed (non-contiguous) view gives the values of its copy */
+    ct_tensor *x = input(0);
+    ct_tensor *t = ct_transpose(x, 1, 2), *tc = ct_contiguous(t);
+    ct_transform *tfs[3] = {aa, rot, ct_transforms_resize(5, 0, .interpolation = CT_INTERPOLATION_BICUBIC)};
+    for (int k = 0; k < 3; k++) {
+        ct_manual_seed(5);
+        ct_tensor *a = ct_transform_apply(tfs[k], t);
+        ct_manual_seed(5);
+        ct_tensor *b = ct_transform_apply(tfs[k], tc);
+        cr_assert_not_null(a, "%s", ct_last_error());
+        cr_assert_not_null(b);
+        ct_tensor *eq = ct_eq(a, b);
+        bool all;
+        ct_tensor *al = ct_all(eq);
+        cr_assert_eq(ct_item_bool(al, &all), CT_OK);
+        cr_assert(all, "transform %d", k);
+        ct_free(al);
+        ct_free(eq);
+        ct_free(a);
+        ct_free(b);
+    }
+    ct_transform_free(tfs[2]);
+    ct_free(tc);
+    ct_free(t);
+    ct_free(x);
+    ct_free(empty);
+    ct_transform_free(rot);
+    ct_transform_free(aa);
+}
