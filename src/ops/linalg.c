@@ -692,12 +692,16 @@ static void jacobi_sweeps(double *W, int64_t len, int64_t cols, double *V) {
 
 /* Fill the columns r of Q (column-major, columns of length len) with
  * missing[r] set so that all `want` columns are orthonormal: Gram-Schmidt
- * (twice) of the unit vector that keeps the largest residual. */
+ * (twice) of a unit vector e_t. The squared residuals of all e_t sum to
+ * the number of directions still free, so the first e_t whose squared
+ * residual reaches half their mean is taken (the best one otherwise). */
 static void complete_basis(double *Q, int64_t len, int64_t want, bool *missing, double *tmp) {
+    int64_t nvalid = 0;
+    for (int64_t r = 0; r < want; r++) nvalid += !missing[r];
     for (int64_t r = 0; r < want; r++) {
         if (!missing[r]) continue;
-        double best = -1;
-        for (int64_t e = 0; e < len; e++) {
+        double best = -1, enough = 0.5 * (double)(len - nvalid) / (double)len;
+        for (int64_t e = 0; e < len && (best < 0 || best * best < enough); e++) {
             for (int64_t i = 0; i < len; i++) tmp[i] = i == e;
             for (int pass = 0; pass < 2; pass++)
                 for (int64_t c = 0; c < want; c++) {
@@ -715,6 +719,7 @@ static void complete_basis(double *Q, int64_t len, int64_t want, bool *missing, 
             }
         }
         missing[r] = false;
+        nvalid++;
     }
 }
 

@@ -123,6 +123,27 @@ Test(linalg2, svd_rank_deficient_basis) {
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) ct_free(all[i]);
 }
 
+/* zero and wide inputs with full_matrices: complete orthonormal bases */
+Test(linalg2, svd_zero_full_basis) {
+    int64_t shapes[3][2] = {{3, 5}, {5, 3}, {40, 40}};
+    for (int c = 0; c < 3; c++) {
+        int64_t m = shapes[c][0], n = shapes[c][1];
+        ct_tensor *x = ct_zeros(CT_SIZE(2, m, n), CT_OPTS(.dtype = CT_FLOAT64));
+        ct_tensor *U, *S, *Vh;
+        cr_assert_eq(ct_linalg_svd(x, true, &U, &S, &Vh), CT_OK);
+        ct_tensor *Ut = ct_transpose(U, -2, -1), *UtU = ct_matmul(Ut, U);
+        ct_tensor *Vt = ct_transpose(Vh, -2, -1), *VVt = ct_matmul(Vh, Vt);
+        ct_tensor *Iu = ct_eye(m, m, CT_OPTS(.dtype = CT_FLOAT64)), *Iv = ct_eye(n, n, CT_OPTS(.dtype = CT_FLOAT64));
+        ct_tensor *Iub = ct_expand_as(Iu, UtU), *Ivb = ct_expand_as(Iv, VVt);
+        cr_assert(close(UtU, Iub));
+        cr_assert(close(VVt, Ivb));
+        ct_tensor *z = ct_zeros_like(S, NULL);
+        cr_assert(close(S, z));
+        ct_tensor *all[] = {x, U, S, Vh, Ut, UtU, Vt, VVt, Iu, Iv, Iub, Ivb, z};
+        for (size_t i = 0; i < sizeof all / sizeof *all; i++) ct_free(all[i]);
+    }
+}
+
 /* NULL arguments: NULL / CT_ERROR back, the earlier error kept */
 Test(linalg2, null_arguments_keep_error) {
     ct_tensor *x = ct_ones(CT_SIZE(2, 2), NULL);
