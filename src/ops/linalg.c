@@ -656,18 +656,21 @@ ct_tensor *ct_linalg_norm_str(const ct_tensor *x, const char *ord, int ndims, co
  * columns of length len): rotates pairs of columns until all are
  * orthogonal to working precision; V (cols x cols, column-major, starting
  * as the identity) accumulates the rotations, so W_in V = W_out. */
-static void jacobi_sweeps(double *W, int64_t len, int64_t cols, double *V) {
+static void jacobi_sweeps(double *W, int64_t len, int64_t cols, double *V, double *nrm2) {
     for (int sweep = 0; sweep < 100; sweep++) {
         bool rotated = false;
+        /* squared column norms: recomputed each sweep, updated exactly
+         * enough within it (alpha - t*gamma, beta + t*gamma) */
+        for (int64_t p = 0; p < cols; p++) {
+            double acc = 0;
+            for (int64_t i = 0; i < len; i++) acc += W[p * len + i] * W[p * len + i];
+            nrm2[p] = acc;
+        }
         for (int64_t p = 0; p < cols; p++) {
             for (int64_t q = p + 1; q < cols; q++) {
                 double *wp = W + p * len, *wq = W + q * len;
-                double alpha = 0, beta = 0, gamma = 0;
-                for (int64_t i = 0; i < len; i++) {
-                    alpha += wp[i] * wp[i];
-                    beta += wq[i] * wq[i];
-                    gamma += wp[i] * wq[i];
-                }
+                double alpha = nrm2[p], beta = nrm2[q], gamma = 0;
+                for (int64_t i = 0; i < len; i++) gamma += wp[i] * wq[i];
                 if (gamma == 0 || fabs(gamma) <= DBL_EPSILON * sqrt(alpha) * sqrt(beta)) continue;
                 rotated = true;
                 double zeta = (beta - alpha) / (2 * gamma);
@@ -678,6 +681,8 @@ static void jacobi_sweeps(double *W, int64_t len, int64_t cols, double *V) {
                     wp[i] = c * a - s * b;
                     wq[i] = s * a + c * b;
                 }
+                nrm2[p] = fmax(alpha - t * gamma, 0.0);
+                nrm2[q] = beta + t * gamma;
                 double *vp = V + p * cols, *vq = V + q * cols;
                 for (int64_t i = 0; i < cols; i++) {
                     double a = vp[i], b = vq[i];
@@ -750,7 +755,7 @@ static void svd_one(const double *a, int64_t m, int64_t n, bool full, double *S,
         for (int64_t i = 0; i < len; i++) W[j * len + i] = ldexp(tall ? a[i * n + j] : a[j * n + i], -ex);
     for (int64_t i = 0; i < k * k; i++) V[i] = 0;
     for (int64_t i = 0; i < k; i++) V[i * k + i] = 1;
-    jacobi_sweeps(W, len, k, V);
+    jacobi_sweeps(W, len, k, V, tmp);
     for (int64_t j = 0; j < k; j++) {
         double s = 0;
         for (int64_t i = 0; i < len; i++) s += W[j * len + i] * W[j * len + i];
