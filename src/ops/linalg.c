@@ -5,9 +5,11 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctorch/parallel.h"
 #include "ops/op_util.h"
 
 static bool refuse(const char *kernel, ct_dtype d) {
@@ -908,6 +910,34 @@ done:
     return rc;
 }
 
+/* The batch of svd_impl, split over threads (each chunk has its own work). */
+typedef struct svd_ctx {
+    const double *a;
+    double *pu, *ps, *pv;
+    int64_t m, n, k, uc, vr;
+    bool full, inf;
+    atomic_int failed;
+} svd_ctx;
+
+static void svd_chunk(int64_t begin, int64_t end, void *vctx) {
+    svd_ctx *c = vctx;
+    int64_t m = c->m, n = c->n, k = c->k, uc = c->uc, vr = c->vr;
+    void *work = c->inf ? NULL : malloc(svd_work_size(m, n) + 64);
+    if (!c->inf && !work) {
+        atomic_store(&c->failed, 1);
+        return;
+    }
+    for (int64_t b = begin; b < end; b++) {
+        double *ub = c->pu + b * m * uc, *sb = c->ps + b * k, *vb = c->pv + b * vr * n;
+        for (int64_t i = 0; i < m * uc; i++) ub[i] = NAN;
+        for (int64_t i = 0; i < k; i++) sb[i] = NAN;
+        for (int64_t i = 0; i < vr * n; i++) vb[i] = NAN;
+        /* an infinite entry gives NaN everywhere, as LAPACK does */
+        if (!c->inf) svd_one(c->a + b * m * n, m, n, c->full, sb, ub, vb, work);
+    }
+    free(work);
+}
+
 /* The forward shared by svd and svdvals: checks, the batched Jacobi SVD in
  * double, outputs of x's dtype, the LinalgSvdBackward0 node (three outputs)
  * when x requires grad. */
@@ -949,22 +979,17 @@ static int svd_impl(const ct_tensor *x, bool full, ct_tensor **Uo, ct_tensor **S
     ct_tensor *Vh = ct__empty(CT_FLOAT64, nd, sz);
     sz[nd - 2] = k;
     ct_tensor *S = ct__empty(CT_FLOAT64, nd - 1, sz);
-    void *work = malloc(svd_work_size(m, n) + 64);
-    int rc = U && Vh && S && work ? CT_OK : CT_ERROR;
-    if (rc == CT_OK) {
-        double *pu = (double *)ct__data(U), *ps = (double *)ct__data(S), *pv = (double *)ct__data(Vh);
-        for (int64_t b = 0; b < batch; b++) {
-            double *ub = pu + b * m * uc, *sb = ps + b * k, *vb = pv + b * vr * n;
-            for (int64_t i = 0; i < m * uc; i++) ub[i] = NAN;
-            for (int64_t i = 0; i < k; i++) sb[i] = NAN;
-            for (int64_t i = 0; i < vr * n; i++) vb[i] = NAN;
-            /* an infinite entry gives NaN everywhere, as LAPACK does */
-            if (!inf) svd_one(a + b * m * n, m, n, full, sb, ub, vb, work);
+    svd_ctx ctx = {a, U ? (double *)ct__data(U) : NULL, S ? (double *)ct__data(S) : NULL,
+                   Vh ? (double *)ct__data(Vh) : NULL, m, n, k, uc, vr, full, inf, 0};
+    int rc = U && Vh && S ? CT_OK : CT_ERROR;
+    if (rc == CT_OK && batch > 0) {
+        int64_t cost = m * n * (k + 1) + 1;
+        ct_parallel_for(0, batch, cost >= 4096 ? 1 : 4096 / cost, svd_chunk, &ctx);
+        if (atomic_load(&ctx.failed)) {
+            ct__error("linalg.svd: out of memory");
+            rc = CT_ERROR;
         }
-    } else if (!work) {
-        ct__error("linalg.svd: out of memory");
     }
-    free(work);
     ct_free(xd);
     if (rc == CT_OK && x->dtype != CT_FLOAT64) {
         ct_tensor *t3[3] = {U, S, Vh};
