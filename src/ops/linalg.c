@@ -1,6 +1,6 @@
 /* Linear algebra beyond products: trace, diag, diag_embed, cross /
- * linalg.cross, linalg.vector_norm, linalg.matrix_norm ('fro'),
- * linalg.norm. Backward formulas follow PyTorch 1.13's derivatives.yaml,
+ * linalg.cross, linalg.vector_norm, linalg.matrix_norm (all orders),
+ * linalg.norm, linalg.svdvals / linalg.svd (one-sided Jacobi). Backward formulas follow PyTorch 1.13's derivatives.yaml,
  * written with public ops (abs as x * sign(x), masks as constants). */
 #include <float.h>
 #include <inttypes.h>
