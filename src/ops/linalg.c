@@ -1,7 +1,8 @@
 /* Linear algebra beyond products: trace, diag, diag_embed, cross /
  * linalg.cross, linalg.vector_norm, linalg.matrix_norm (all orders),
- * linalg.norm, linalg.svdvals / linalg.svd (one-sided Jacobi). Backward formulas follow PyTorch 1.13's derivatives.yaml,
- * written with public ops (abs as x * sign(x), masks as constants). */
+ * linalg.norm, linalg.svdvals / linalg.svd (one-sided Jacobi). Backward
+ * formulas follow PyTorch 1.13's derivatives.yaml, written with public ops
+ * (abs as x * sign(x), masks as constants). */
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
