@@ -30,31 +30,43 @@ typedef struct {
     const void *x, *gy, *w, *b;
     void *y, *gx;
     const ct_norm_geom *g;
-    double *mean, *var;
+    double *mean, *var, *gw, *gb;
     const double *cmean, *rstd;
     bool batch_stats;
 } norm_ctx;
 
+#define NORM_MOMENTS(T)                                                                  \
+    static void moments_##T(const norm_ctx *c, int64_t q) {                              \
+        const ct_norm_geom *g = c->g;                                                    \
+        const T *X = c->x;                                                               \
+        int64_t n = g->P * g->R;                                                         \
+        double s = 0;                                                                    \
+        for (int64_t p = 0; p < g->P; p++) {                                             \
+            const T *x = X + (p * g->Q + q) * g->R;                                      \
+            for (int64_t r = 0; r < g->R; r++) s += (double)x[r];                        \
+        }                                                                                \
+        double m = s / (double)n, v = 0;                                                 \
+        for (int64_t p = 0; p < g->P; p++) {                                             \
+            const T *x = X + (p * g->Q + q) * g->R;                                      \
+            for (int64_t r = 0; r < g->R; r++) {                                         \
+                double d = (double)x[r] - m;                                             \
+                v += d * d;                                                              \
+            }                                                                            \
+        }                                                                                \
+        c->mean[q] = n ? m : NAN;                                                        \
+        c->var[q] = n ? v / (double)n : NAN;                                             \
+    }
+NORM_MOMENTS(float)
+NORM_MOMENTS(double)
+
+/* Two passes in double, in element order (the bits the tests hold). */
 static void moments_range(int64_t q0, int64_t q1, void *vctx) {
     norm_ctx *c = vctx;
-    const ct_norm_geom *g = c->g;
-    int64_t n = g->P * g->R;
     for (int64_t q = q0; q < q1; q++) {
-        double s = 0;
-        for (int64_t p = 0; p < g->P; p++) {
-            int64_t base = (p * g->Q + q) * g->R;
-            for (int64_t r = 0; r < g->R; r++) s += ld(c->dt, c->x, base + r);
-        }
-        double m = s / (double)n, v = 0;
-        for (int64_t p = 0; p < g->P; p++) {
-            int64_t base = (p * g->Q + q) * g->R;
-            for (int64_t r = 0; r < g->R; r++) {
-                double d = ld(c->dt, c->x, base + r) - m;
-                v += d * d;
-            }
-        }
-        c->mean[q] = n ? m : NAN;
-        c->var[q] = n ? v / (double)n : NAN;
+        if (c->dt == CT_FLOAT64)
+            moments_double(c, q);
+        else
+            moments_float(c, q);
     }
 }
 
@@ -155,8 +167,77 @@ static void backward_range(int64_t q0, int64_t q1, void *vctx) {
     }
 }
 
+/* Batch-norm layout (one affine channel per q): typed loops, no per-element
+ * dtype switch or channel division; gw[q] / gb[q] are accumulated in the same
+ * pass (each q owns its channel, so this runs in parallel over q). The double
+ * sums keep the element order (p, r) of the generic loop: same bits. */
+#define NORM_BWD_PERQ(T)                                                                              \
+    static void bwd_perq_##T(const norm_ctx *c, int64_t q, double *gwq, double *gbq) {               \
+        const ct_norm_geom *g = c->g;                                                                 \
+        const T *X = c->x, *GY = c->gy;                                                               \
+        double n = (double)(g->P * g->R), m = c->cmean[q], rs = c->rstd[q];                           \
+        bool hw = c->w != NULL;                                                                       \
+        double w = hw ? (double)((const T *)c->w)[q] : 1.0;                                           \
+        double sg = 0, sgx = 0, sw = 0, sb = 0;                                                       \
+        bool need_stats = c->gx && c->batch_stats;                                                    \
+        if (need_stats || gwq || gbq) {                                                               \
+            for (int64_t p = 0; p < g->P; p++) {                                                      \
+                const T *x = X + (p * g->Q + q) * g->R, *gy = GY + (p * g->Q + q) * g->R;             \
+                for (int64_t r = 0; r < g->R; r++) {                                                  \
+                    double gv = (double)gy[r], d = (double)x[r] - m;                                  \
+                    double gh = hw ? gv * w : gv;                                                     \
+                    sg += gh;                                                                         \
+                    sgx += gh * d * rs;                                                               \
+                    sw += gv * d * rs;                                                                \
+                    sb += gv;                                                                         \
+                }                                                                                     \
+            }                                                                                         \
+        }                                                                                             \
+        if (gwq) *gwq = sw;                                                                           \
+        if (gbq) *gbq = sb;                                                                           \
+        if (!c->gx) return;                                                                           \
+        sg /= n;                                                                                      \
+        sgx /= n;                                                                                     \
+        for (int64_t p = 0; p < g->P; p++) {                                                          \
+            int64_t base = (p * g->Q + q) * g->R;                                                     \
+            const T *x = X + base, *gy = GY + base;                                                   \
+            T *gx = (T *)c->gx + base;                                                                \
+            if (c->batch_stats) {                                                                     \
+                for (int64_t r = 0; r < g->R; r++) {                                                  \
+                    double gh = hw ? (double)gy[r] * w : (double)gy[r];                               \
+                    double xh = ((double)x[r] - m) * rs;                                              \
+                    gx[r] = (T)(rs * (gh - sg - xh * sgx));                                           \
+                }                                                                                     \
+            } else {                                                                                  \
+                for (int64_t r = 0; r < g->R; r++) {                                                  \
+                    double gh = hw ? (double)gy[r] * w : (double)gy[r];                               \
+                    gx[r] = (T)(gh * rs);                                                             \
+                }                                                                                     \
+            }                                                                                         \
+        }                                                                                             \
+    }
+NORM_BWD_PERQ(float)
+NORM_BWD_PERQ(double)
+
+static void bwd_perq_range(int64_t q0, int64_t q1, void *vctx) {
+    norm_ctx *c = vctx;
+    for (int64_t q = q0; q < q1; q++) {
+        double *gwq = c->gw ? c->gw + q : NULL, *gbq = c->gb ? c->gb + q : NULL;
+        if (c->dt == CT_FLOAT64)
+            bwd_perq_double(c, q, gwq, gbq);
+        else
+            bwd_perq_float(c, q, gwq, gbq);
+    }
+}
+
 void ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
                        const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb) {
+    if (g->aR == g->R && g->aQ == g->Q) {
+        norm_ctx c = {.dt = dtype, .x = x, .gy = gy, .g = g, .cmean = mean, .rstd = rstd, .w = w,
+                      .batch_stats = batch_stats, .gx = gx, .gw = gw, .gb = gb};
+        ct_parallel_for(0, g->Q, q_grain(g), bwd_perq_range, &c);
+        return;
+    }
     if (gx) {
         norm_ctx c = {.dt = dtype, .x = x, .gy = gy, .g = g, .cmean = mean, .rstd = rstd, .w = w,
                       .batch_stats = batch_stats, .gx = gx};
