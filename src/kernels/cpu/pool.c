@@ -70,6 +70,42 @@ typedef struct pool_ctx {
         }                                                                                                        \
     }
 
+/* ---- 2x2 stride 2 max (2D, no padding, no dilation, every window whole) ----
+ * The generic loop's scan order and test (v > m || isnan(v), from -inf),
+ * unrolled and branch-free: same values, same indices. */
+#define MAX2_STEP(T, v, i)                                                                                       \
+    do {                                                                                                         \
+        T v_ = (v);                                                                                              \
+        bool t_ = v_ > m || v_ != v_;                                                                            \
+        m = t_ ? v_ : m;                                                                                         \
+        best = t_ ? (i) : best;                                                                                  \
+    } while (0)
+#define DEF_MAX2_FWD(T)                                                                                          \
+    __attribute__((optimize("no-trapping-math"))) static void max2_fwd_##T(int64_t b, int64_t e, void *vc) {     \
+        pool_ctx *c = vc;                                                                                        \
+        const ct__pool_geom *g = c->g;                                                                           \
+        int64_t isz = in_numel(g), osz = out_numel(g), W = g->in[2], OH = g->out[1], OW = g->out[2];            \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *x = (const T *)c->x + pl * isz;                                                             \
+            T *y = (T *)c->y + pl * osz;                                                                         \
+            int64_t *ind = c->oidx + pl * osz;                                                                   \
+            for (int64_t oh = 0; oh < OH; oh++) {                                                                \
+                const T *r0 = x + 2 * oh * W, *r1 = r0 + W;                                                      \
+                int64_t i0 = 2 * oh * W;                                                                         \
+                for (int64_t ow = 0; ow < OW; ow++) {                                                            \
+                    int64_t i = i0 + 2 * ow, best = i;                                                           \
+                    T m = -(T)INFINITY;                                                                          \
+                    MAX2_STEP(T, r0[2 * ow], i);                                                                 \
+                    MAX2_STEP(T, r0[2 * ow + 1], i + 1);                                                         \
+                    MAX2_STEP(T, r1[2 * ow], i + W);                                                             \
+                    MAX2_STEP(T, r1[2 * ow + 1], i + W + 1);                                                     \
+                    y[oh * OW + ow] = m;                                                                         \
+                    ind[oh * OW + ow] = best;                                                                    \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
 /* ---- adaptive max (cpu_adaptive_max_pool) ---- */
 #define DEF_AMAX_FWD(T)                                                                                          \
     static void amax_fwd_##T(int64_t b, int64_t e, void *vc) {                                                   \
@@ -261,6 +297,8 @@ static avg_win avg_window(const ct__pool_geom *g, int64_t ot, int64_t oh, int64_
 
 DEF_MAX_FWD(float)
 DEF_MAX_FWD(double)
+DEF_MAX2_FWD(float)
+DEF_MAX2_FWD(double)
 DEF_AMAX_FWD(float)
 DEF_AMAX_FWD(double)
 DEF_MAX_BWD(float)
@@ -282,6 +320,13 @@ static int64_t window_work(const ct__pool_geom *g) {
 
 void ct__max_pool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *x, void *y, int64_t *idx) {
     pool_ctx c = {.g = g, .x = x, .y = y, .oidx = idx};
+    bool k2s2 = g->in[0] == 1 && g->out[0] == 1 && g->k[0] == 1 && g->p[0] == 0 && g->k[1] == 2 && g->k[2] == 2 &&
+                g->s[1] == 2 && g->s[2] == 2 && g->p[1] == 0 && g->p[2] == 0 && g->d[1] == 1 && g->d[2] == 1 &&
+                2 * g->out[1] <= g->in[1] && 2 * g->out[2] <= g->in[2];
+    if (k2s2) {
+        run(g, window_work(g), dt == CT_FLOAT64 ? max2_fwd_double : max2_fwd_float, &c);
+        return;
+    }
     run(g, window_work(g), dt == CT_FLOAT64 ? max_fwd_double : max_fwd_float, &c);
 }
 
