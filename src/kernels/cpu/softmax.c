@@ -1,11 +1,14 @@
 /* Fused softmax / log_softmax kernels (see softmax.h). Work is split by
  * output rows, so threads never share an output element. */
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "base/dtype_traits.h"
 #include "base/error_state.h"
 #include "ctorch/parallel.h"
 #include "kernels/cpu/softmax.h"
+#include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 
 typedef struct {
     const void *x;
@@ -52,12 +55,95 @@ SM_ROWS(rows_f32, float, float, LD_NATIVE, ST_NATIVE, expf, log)
 SM_ROWS(rows_f64, double, double, LD_NATIVE, ST_NATIVE, exp, log)
 SM_ROWS(rows_bf16, uint16_t, float, ld_bf, ST_BF, expf, log)
 
+
+/* ---- float32 rows with unit stride (inner == 1): the approach of the fused
+ * cross-entropy kernel (src/kernels/cpu/loss.c): exp in float with Cephes'
+ * expf polynomial (Cody-Waite reduction, degree 6, about 1 ulp) that the
+ * compiler vectorizes, written straight into the output row; the sum in 8
+ * double partial sums in a fixed order; one multiply by 1/sum. Rows holding
+ * a NaN or an infinite maximum take the generic loop above. ---- */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SM_NO_TRAP __attribute__((optimize("no-trapping-math")))
+#else
+#define SM_NO_TRAP
+#endif
+SM_NO_TRAP static inline float sm_expf(float x) {
+    bool under = x < -87.3365f;
+    x = x < -87.3365f ? -87.3365f : (x > 88.7228f ? 88.7228f : x);
+    float n = floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - n * 0.693359375f;
+    r = r + n * 2.12194440e-4f;
+    float z = r * r;
+    float y = 1.9875691500E-4f;
+    y = y * r + 1.3981999507E-3f;
+    y = y * r + 8.3334519073E-3f;
+    y = y * r + 4.1665795894E-2f;
+    y = y * r + 1.6666665459E-1f;
+    y = y * r + 5.0000001201E-1f;
+    y = y * z + r + 1.0f;
+    int32_t bits = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return under ? 0.0f : y * scale;
+}
+
+/* max of a row; false when it is NaN or infinite */
+CT_SIMD_CLONES SM_NO_TRAP static bool sm_max_f32(const float *x, int64_t n, float *mx) {
+    float m = -INFINITY;
+    int nan = 0;
+    for (int64_t k = 0; k < n; k++) {
+        m = x[k] > m ? x[k] : m;
+        nan |= x[k] != x[k];
+    }
+    *mx = m;
+    return !nan && isfinite(m);
+}
+
+/* y[k] = exp(x[k] - m); returns the sum in 8 double partial sums */
+CT_SIMD_CLONES SM_NO_TRAP static double sm_exp_sum_f32(const float *x, float *y, int64_t n, float m) {
+    for (int64_t k = 0; k < n; k++) y[k] = sm_expf(x[k] - m);
+    double acc[8] = {0};
+    int64_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int j = 0; j < 8; j++) acc[j] += (double)y[k + j];
+    for (; k < n; k++) acc[k % 8] += (double)y[k];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+CT_SIMD_CLONES static void sm_scale_f32(float *y, int64_t n, float s) {
+    for (int64_t k = 0; k < n; k++) y[k] *= s;
+}
+
+CT_SIMD_CLONES static void sm_logout_f32(const float *x, float *y, int64_t n, float m, float ls) {
+    for (int64_t k = 0; k < n; k++) y[k] = x[k] - m - ls;
+}
+
+static void rows_f32_unit(int64_t begin, int64_t end, void *vctx) {
+    const sm_ctx *c = vctx;
+    const int64_t n = c->n;
+    for (int64_t r = begin; r < end; r++) {
+        const float *xp = (const float *)c->x + r * n;
+        float *yp = (float *)c->y + r * n;
+        float mx;
+        if (!sm_max_f32(xp, n, &mx)) {
+            rows_f32(r, r + 1, vctx);
+            continue;
+        }
+        double sum = sm_exp_sum_f32(xp, yp, n, mx);
+        if (c->log)
+            sm_logout_f32(xp, yp, n, mx, (float)log(sum));
+        else
+            sm_scale_f32(yp, n, (float)(1.0 / sum));
+    }
+}
+
 int ct__kernel_softmax(const void *x, void *y, ct_dtype dtype, int64_t outer, int64_t n, int64_t inner, bool log) {
     ct_parallel_fn fn = dtype == CT_FLOAT32 ? rows_f32 : dtype == CT_FLOAT64 ? rows_f64 : dtype == CT_BFLOAT16 ? rows_bf16 : NULL;
     if (!fn) return CT_ERROR;
     int64_t rows = outer * inner;
     if (rows == 0 || n == 0) return CT_OK;
     sm_ctx c = {x, y, n, inner, log};
+    if (dtype == CT_FLOAT32 && inner == 1) fn = rows_f32_unit;
     int64_t grain = 32768 / (n > 0 ? n : 1);
     ct_parallel_for(0, rows, grain > 0 ? grain : 1, fn, &c);
     return CT_OK;
