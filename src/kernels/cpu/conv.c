@@ -49,11 +49,14 @@ static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, in
                     }                                                                                             \
                 }
 
-#define IM2COL_ZERO(a, b) memset(r + (a), 0, (size_t)((b) - (a)) * sizeof *r)
+/* plain loops, not memset/memcpy: the rows are short (an output row, often
+ * 10-60 elements), where the library call costs more than the copy */
+#define IM2COL_ZERO(a, b)                                                                                         \
+    for (int64_t o = (a); o < (b); o++) r[o] = 0
 #define IM2COL_COPY(a, b, s)                                                                                      \
     do {                                                                                                          \
         if ((s) == 1)                                                                                             \
-            memcpy(r + (a), xr + (a), (size_t)((b) - (a)) * sizeof *r);                                           \
+            for (int64_t o = (a); o < (b); o++) r[o] = xr[o];                                                     \
         else                                                                                                      \
             for (int64_t o = (a); o < (b); o++) r[o] = xr[o * (s)];                                               \
     } while (0)
@@ -61,8 +64,13 @@ static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, in
 #define COL2IM_COPY(a, b, s)                                                                                      \
     for (int64_t o = (a); o < (b); o++) xr[o * (s)] += r[o]
 
+#if defined(__GNUC__) && !defined(__clang__)
+#define CT_NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define CT_NO_LIBCALL
+#endif
 #define DEFINE_COLS(T)                                                                                            \
-    static void im2col_##T(const ct_conv_geom *g, int64_t C, T *x, T *cols) {                                     \
+    CT_NO_LIBCALL static void im2col_##T(const ct_conv_geom *g, int64_t C, T *x, T *cols) {                                     \
         CONV_COLS_LOOP(T, IM2COL_ZERO, IM2COL_COPY)                                                               \
     }                                                                                                             \
     static void col2im_##T(const ct_conv_geom *g, int64_t C, T *cols, T *x) {                                     \
