@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L /* setenv, execv, clock_gettime */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 /* The main job: a LeNet-style CNN (conv-bn-relu-pool x2, linear x2) trained
  * on Fashion-MNIST with Adam and a StepLR schedule, a progress bar per
  * epoch, a test-set evaluation after each epoch; saves the state_dict as a
@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "svg_plot.h"
 
@@ -140,18 +139,7 @@ static int save_plot(const char *path, int epochs, const double *step_x, const d
     return svg_end(f);
 }
 
-/* OpenMP threads that spin between parallel regions fight OpenBLAS's own
- * threads for the cores (twice slower on 2 cores, docs/performance.md).
- * libgomp reads OMP_WAIT_POLICY when it loads, before main: set it and
- * start again once. */
-static void prefer_passive_openmp(char **argv) {
-    if (getenv("OMP_WAIT_POLICY")) return;
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    execv("/proc/self/exe", argv); /* returns only on failure: run as we are */
-}
-
 int main(int argc, char **argv) {
-    prefer_passive_openmp(argv);
     options o;
     int pr = parse(argc, argv, &o);
     if (pr) {
