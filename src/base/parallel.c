@@ -143,8 +143,9 @@ int ct_get_num_threads(void) {
     return n;
 }
 
-/* Claim and run chunks of job `gen` until none are left. */
-static void run_chunks(uint32_t gen) {
+/* Claim and run chunks of job `gen` until none are left; a worker that
+ * finishes the last chunk wakes the caller (who never sleeps on itself). */
+static void run_chunks(uint32_t gen, bool is_caller) {
     uint64_t s = atomic_load_explicit(&state, memory_order_acquire);
     for (;;) {
         if ((uint32_t)(s >> 32) != gen) return;
@@ -155,7 +156,7 @@ static void run_chunks(uint32_t gen) {
         int64_t b = job_begin + (int64_t)next * job_chunk;
         int64_t e = b + job_chunk < job_end ? b + job_chunk : job_end;
         if (b < e) job_fn(b, e, job_ctx);
-        if (atomic_fetch_add_explicit(&done, 1, memory_order_acq_rel) + 1 == nch) futex_wake(&done, 1);
+        if (atomic_fetch_add_explicit(&done, 1, memory_order_acq_rel) + 1 == nch && !is_caller) futex_wake(&done, 1);
         s = atomic_load_explicit(&state, memory_order_acquire);
     }
 }
@@ -177,7 +178,7 @@ static void *worker_main(void *arg) {
         if (idx >= atomic_load(&stop_above)) return NULL;
         if (g == seen) continue; /* spurious wake */
         seen = g;
-        run_chunks(g);
+        run_chunks(g, false);
     }
 }
 
@@ -290,7 +291,7 @@ void ct_parallel_for(int64_t begin, int64_t end, int64_t grain_size, ct_parallel
     if (atomic_load(&sleepers) > 0) futex_wake(&gen_word, nchunks - 1);
 
     in_region = 1;
-    run_chunks(gen);
+    run_chunks(gen, true);
     unsigned d = atomic_load_explicit(&done, memory_order_acquire);
     if (d != (unsigned)nchunks) d = spin_while_equal(&done, d);
     while (d != (unsigned)nchunks) {
