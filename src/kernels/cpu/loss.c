@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctorch/parallel.h"
+#include "kernels/cpu/fast_expf.h"
 #include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 
 /* One (n, s) row of x (C values, stride S): max and log(sum(exp(x - max))). */
@@ -28,41 +29,15 @@
 CE_ROW_STATS(float)
 CE_ROW_STATS(double)
 
-/* float32 rows with unit stride (the usual (N, C) logits): exp in float with
- * a polynomial the compiler vectorizes (Cephes' expf: Cody-Waite reduction,
- * degree-6 polynomial, about 1 ulp), as PyTorch's vectorized log_softmax
- * computes in float. The glibc double exp per element cost 50% of the fused
- * kernel (docs/performance.md). Rows with a NaN or an infinite maximum take
- * the double path above. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define CT_NO_TRAP __attribute__((optimize("no-trapping-math")))
-#else
-#define CT_NO_TRAP
-#endif
-CT_NO_TRAP static inline float expf_poly(float x) {
-    bool under = x < -87.3365f;
-    x = x < -87.3365f ? -87.3365f : (x > 88.7228f ? 88.7228f : x);
-    float n = floorf(x * 1.44269504088896341f + 0.5f);
-    float r = x - n * 0.693359375f;
-    r = r + n * 2.12194440e-4f;
-    float z = r * r;
-    float y = 1.9875691500E-4f;
-    y = y * r + 1.3981999507E-3f;
-    y = y * r + 8.3334519073E-3f;
-    y = y * r + 4.1665795894E-2f;
-    y = y * r + 1.6666665459E-1f;
-    y = y * r + 5.0000001201E-1f;
-    y = y * z + r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return under ? 0.0f : y * scale;
-}
-
+/* float32 rows with unit stride (the usual (N, C) logits): exp in float
+ * (ct__expf_poly, kernels/cpu/fast_expf.h), as PyTorch's vectorized
+ * log_softmax computes in float. The glibc double exp per element cost 50%
+ * of the fused kernel (docs/performance.md). Rows with a NaN or an infinite
+ * maximum take the double path above. */
 /* out[c] = exp(x[c] - m). no-trapping-math lets the clamps become vector
  * selects (FP exception flags are never read; results are unchanged). */
 CT_SIMD_CLONES CT_NO_TRAP static void exp_shifted_f32(const float *x, int64_t C, float m, float *out) {
-    for (int64_t c = 0; c < C; c++) out[c] = expf_poly(x[c] - m);
+    for (int64_t c = 0; c < C; c++) out[c] = ct__expf_poly(x[c] - m);
 }
 
 /* the sum of e[0..C) in 8 running partial sums in double, in a fixed order */

@@ -7,6 +7,7 @@
 #include "base/dtype_traits.h"
 #include "base/error_state.h"
 #include "ctorch/parallel.h"
+#include "kernels/cpu/fast_expf.h"
 #include "kernels/cpu/softmax.h"
 #include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 
@@ -57,38 +58,13 @@ SM_ROWS(rows_bf16, uint16_t, float, ld_bf, ST_BF, expf, log)
 
 
 /* ---- float32 rows with unit stride (inner == 1): the approach of the fused
- * cross-entropy kernel (src/kernels/cpu/loss.c): exp in float with Cephes'
- * expf polynomial (Cody-Waite reduction, degree 6, about 1 ulp) that the
- * compiler vectorizes, written straight into the output row; the sum in 8
+ * cross-entropy kernel (src/kernels/cpu/loss.c): exp in float
+ * (ct__expf_poly, kernels/cpu/fast_expf.h), written straight into the
+ * output row; the sum in 8
  * double partial sums in a fixed order; one multiply by 1/sum. Rows holding
  * a NaN or an infinite maximum take the generic loop above. ---- */
-#if defined(__GNUC__) && !defined(__clang__)
-#define SM_NO_TRAP __attribute__((optimize("no-trapping-math")))
-#else
-#define SM_NO_TRAP
-#endif
-SM_NO_TRAP static inline float sm_expf(float x) {
-    bool under = x < -87.3365f;
-    x = x < -87.3365f ? -87.3365f : (x > 88.7228f ? 88.7228f : x);
-    float n = floorf(x * 1.44269504088896341f + 0.5f);
-    float r = x - n * 0.693359375f;
-    r = r + n * 2.12194440e-4f;
-    float z = r * r;
-    float y = 1.9875691500E-4f;
-    y = y * r + 1.3981999507E-3f;
-    y = y * r + 8.3334519073E-3f;
-    y = y * r + 4.1665795894E-2f;
-    y = y * r + 1.6666665459E-1f;
-    y = y * r + 5.0000001201E-1f;
-    y = y * z + r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return under ? 0.0f : y * scale;
-}
-
 /* max of a row; false when it is NaN or infinite */
-CT_SIMD_CLONES SM_NO_TRAP static bool sm_max_f32(const float *x, int64_t n, float *mx) {
+CT_SIMD_CLONES CT_NO_TRAP static bool sm_max_f32(const float *x, int64_t n, float *mx) {
     float m = -INFINITY;
     int nan = 0;
     for (int64_t k = 0; k < n; k++) {
@@ -100,8 +76,8 @@ CT_SIMD_CLONES SM_NO_TRAP static bool sm_max_f32(const float *x, int64_t n, floa
 }
 
 /* y[k] = exp(x[k] - m); returns the sum in 8 double partial sums */
-CT_SIMD_CLONES SM_NO_TRAP static double sm_exp_sum_f32(const float *x, float *y, int64_t n, float m) {
-    for (int64_t k = 0; k < n; k++) y[k] = sm_expf(x[k] - m);
+CT_SIMD_CLONES CT_NO_TRAP static double sm_exp_sum_f32(const float *x, float *y, int64_t n, float m) {
+    for (int64_t k = 0; k < n; k++) y[k] = ct__expf_poly(x[k] - m);
     double acc[8] = {0};
     int64_t k = 0;
     for (; k + 8 <= n; k += 8)
