@@ -1,6 +1,7 @@
 /* nn.Dropout, Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout. */
 #include <stdio.h>
 
+#include "base/text.h"
 #include "ctorch/nn_norm.h"
 #include "kernels/cpu/norm.h"
 #include "nn/module_impl.h"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "ctorch/nn_norm.h"
 #include "ctorch/ops.h"
 #include "kernels/cpu/norm.h"

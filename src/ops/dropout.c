@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "ctorch/nn_norm.h"
 #include "kernels/cpu/norm.h"
 #include "ops/op_util.h"

@@ -38,7 +38,7 @@ static double step_incr(ct_tensor *step) {
     return (double)++*v;
 }
 
-static char *fmt(char *buf, double v) { return (char *)ct__pyfloat(buf, 40, v); }
+static char *fmt(char *buf, double v) { return (char *)ct__py_float(buf, 40, v); }
 
 /* ========================================================================
  * SGD */

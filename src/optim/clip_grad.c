@@ -67,7 +67,7 @@ int ct_clip_grad_norm_(int n, ct_tensor *const *params, double max_norm, double 
             ct__error("The total norm of order %s for gradients from `parameters` is non-finite, so it cannot be "
                       "clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
                       "`error_if_nonfinite=False`",
-                      ct__pyfloat(b, sizeof b, norm_type));
+                      ct__py_float(b, sizeof b, norm_type));
             rc = CT_ERROR;
         }
         if (rc == CT_OK) {

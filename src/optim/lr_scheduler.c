@@ -379,7 +379,7 @@ static int warm_step(ct_lr_scheduler *s, bool has_epoch, double epoch) {
     } else {
         if (epoch < 0) {
             char b[40];
-            ct__error("Expected non-negative epoch, but got %s", ct__pyfloat(b, sizeof b, epoch));
+            ct__error("Expected non-negative epoch, but got %s", ct__py_float(b, sizeof b, epoch));
             return CT_ERROR;
         }
         double T0 = (double)s->T_0, Tm = (double)s->T_mult;
@@ -603,7 +603,7 @@ ct_lr_scheduler *ct_lr_one_cycle_opts(ct_optimizer *opt, double max_lr, const ct
     double pct = dflt(o->pct_start, 0.3);
     char b[40];
     if (pct < 0 || pct > 1) {
-        ct__error("Expected float between 0 and 1 pct_start, but got %s", ct__pyfloat(b, sizeof b, pct));
+        ct__error("Expected float between 0 and 1 pct_start, but got %s", ct__py_float(b, sizeof b, pct));
         return NULL;
     }
     const char *as = o->anneal_strategy ? o->anneal_strategy : "cos";

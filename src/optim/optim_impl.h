@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "base/text.h"
+
 #include "ctorch/optim.h"
 #include "tensor/tensor_impl.h"
 
@@ -75,8 +77,6 @@ static inline ct_tensor *ct__optim_own(ct_tensor *t) {
 /* Whether the algorithm takes keyword kw (optimizer.defaults has it). */
 bool ct__optim_has_keyword(const ct_optimizer *opt, const char *kw);
 
-/* Python's repr(float) ("0.1", "1e-05", "-0.1", "1.0") into buf. */
-const char *ct__pyfloat(char *buf, size_t len, double v);
 
 /* 0-dim tensors for state scalars */
 ct_tensor *ct__scalar_f32(double v);

@@ -22,56 +22,6 @@ double ct__scalar_value(const ct_tensor *t) {
     return v;
 }
 
-const char *ct__pyfloat(char *buf, size_t len, double v) {
-    if (isnan(v)) return snprintf(buf, len, "nan"), buf;
-    if (isinf(v)) return snprintf(buf, len, v > 0 ? "inf" : "-inf"), buf;
-    if (v == 0) return snprintf(buf, len, signbit(v) ? "-0.0" : "0.0"), buf;
-    /* shortest round-trip digits */
-    char e[40];
-    int prec = 1;
-    for (; prec <= 17; prec++) {
-        snprintf(e, sizeof e, "%.*e", prec - 1, v);
-        if (strtod(e, NULL) == v) break;
-    }
-    /* e: [-]d[.ddd]e[+-]xx */
-    char digits[32];
-    int nd = 0, neg = e[0] == '-';
-    const char *s = e + neg;
-    for (; *s && *s != 'e'; s++)
-        if (*s != '.') digits[nd++] = *s;
-    while (nd > 1 && digits[nd - 1] == '0') nd--;
-    digits[nd] = 0;
-    int exp10 = atoi(s + 1);
-    char out[64];
-    int o = 0;
-    if (neg) out[o++] = '-';
-    if (exp10 >= -5 + 1 && exp10 < 16) {
-        if (exp10 < 0) {
-            out[o++] = '0';
-            out[o++] = '.';
-            for (int i = 0; i < -exp10 - 1; i++) out[o++] = '0';
-            for (int i = 0; i < nd; i++) out[o++] = digits[i];
-        } else {
-            for (int i = 0; i <= exp10; i++) out[o++] = i < nd ? digits[i] : '0';
-            out[o++] = '.';
-            if (nd > exp10 + 1)
-                for (int i = exp10 + 1; i < nd; i++) out[o++] = digits[i];
-            else
-                out[o++] = '0';
-        }
-        out[o] = 0;
-    } else {
-        out[o++] = digits[0];
-        if (nd > 1) {
-            out[o++] = '.';
-            for (int i = 1; i < nd; i++) out[o++] = digits[i];
-        }
-        snprintf(out + o, sizeof out - (size_t)o, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
-    }
-    snprintf(buf, len, "%s", out);
-    return buf;
-}
-
 /* ---- per-parameter state ------------------------------------------------------ */
 
 static int pstate_find(const ct__pstate *s, const char *key) {

@@ -36,8 +36,5 @@ void ct__norm_apply(ct_dtype dtype, const void *x, void *y, const ct_norm_geom *
 void ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
                        const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb);
 
-/* Python's repr(float): shortest round-trip digits, "0.1", "1e-05",
- * "1.0", "inf", "nan". Returns buf. */
-const char *ct__py_float(char *buf, size_t len, double v);
 
 #endif
