@@ -164,11 +164,14 @@ typedef enum ct_interp_mode {
     CT_INTERP_LINEAR,      /* 3-D input */
     CT_INTERP_BILINEAR,    /* 4-D input */
     CT_INTERP_BICUBIC,     /* 4-D input */
-    CT_INTERP_TRILINEAR    /* 5-D input */
+    CT_INTERP_TRILINEAR,   /* 5-D input */
+    CT_INTERP_AREA,        /* 3-D, 4-D or 5-D: adaptive_avg_pool{1,2,3}d */
+    CT_INTERP_NEAREST_EXACT /* 3-D, 4-D or 5-D: 'nearest-exact' */
 } ct_interp_mode;
 
 /* F.interpolate(x, size=None, scale_factor=None, mode='nearest',
- *               align_corners=None, recompute_scale_factor=None):
+ *               align_corners=None, recompute_scale_factor=None,
+ *               antialias=False):
  * x (N, C, d1[, d2[, d3]]) float32/float64 -> (N, C, o1[, o2[, o3]]).
  * size / scale_factor: unused entries are 0; one entry applies to every
  * spatial dim (PyTorch's scalar), else one per spatial dim. Exactly one of
@@ -176,13 +179,26 @@ typedef enum ct_interp_mode {
  * kernel uses 1/s as PyTorch does, unless recompute_scale_factor (then
  * o = floor(d * s) and the ratio d/o). Values, errors and grad_fn names
  * (UpsampleNearest2DBackward1, UpsampleBilinear2DBackward1, ...) as
- * PyTorch; the backward is differentiable (its gradient is the forward). */
+ * PyTorch; the backward is differentiable (its gradient is the forward).
+ * 'nearest-exact' (CT_INTERP_NEAREST_EXACT) takes source index
+ * floor((o + 0.5) * scale) (UpsampleNearestExact{1,2,3}DBackward1).
+ * 'area' (CT_INTERP_AREA) is adaptive_avg_pool{1,2,3}d to the output
+ * size; with scale_factor it always recomputes (o = floor(d * s)), as
+ * PyTorch. align_corners with nearest / area / nearest-exact: "align_corners
+ * option can only be set with the interpolating modes: linear | bilinear |
+ * bicubic | trilinear".
+ * antialias: bilinear / bicubic on 4-D input only ("Anti-alias option is
+ * only supported for bilinear and bicubic modes"), PyTorch's
+ * _upsample_bilinear2d_aa / _upsample_bicubic2d_aa (a triangle / Keys
+ * a = -0.5 filter widened by the downsampling ratio, normalised weights;
+ * grad_fn UpsampleBilinear2DAaBackward1 / UpsampleBicubic2DAaBackward1). */
 typedef struct ct_interpolate_options {
     int64_t size[3];
     double scale_factor[3];
     ct_interp_mode mode;
     bool align_corners;
     bool recompute_scale_factor;
+    bool antialias;
 } ct_interpolate_options;
 ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options *o);
 #define ct_interpolate(x, ...) ct_interpolate_opts((x), &(const ct_interpolate_options){__VA_ARGS__})

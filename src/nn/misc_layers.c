@@ -79,7 +79,7 @@ static ct_tensor *upsample_forward(ct_module *self, int n, ct_tensor *const *in)
 }
 
 static int upsample_repr(const ct_module *self, char *buf, size_t len) {
-    static const char *const modes[] = {"nearest", "linear", "bilinear", "bicubic", "trilinear"};
+    static const char *const modes[] = {"nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"};
     const ct_interpolate_options *o = &((const upsample_module *)self)->o;
     size_t u = 0;
     int ns = 0, nf = 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctorch/nn_misc.h"
+#include "ctorch/nn_pool.h"
 #include "kernels/cpu/resample.h"
 #include "ops/op_util.h"
 
@@ -20,10 +21,14 @@
                               double *w) {                                                                       \
         /* scale: the user's scale factor for this axis, or 0 */                                                 \
         T sc = scale > 0 ? (T)(1.0 / scale) : (T)in / (T)out; /* compute_scales_value */                         \
-        if (mode == CT_INTERP_NEAREST) {                                                                         \
+        if (mode == CT_INTERP_NEAREST || mode == CT_INTERP_NEAREST_EXACT) {                                      \
             float fs = scale > 0 ? (float)(1.0 / scale) : (float)in / (float)out;                                \
             for (int64_t o = 0; o < out; o++) {                                                                  \
-                int64_t s = out == in ? o : out == 2 * in ? o >> 1 : (int64_t)floorf((float)o * fs);            \
+                int64_t s;                                                                                       \
+                if (mode == CT_INTERP_NEAREST_EXACT) /* floorf((o + 0.5) * scale): a double product */           \
+                    s = (int64_t)floorf((float)(((double)o + 0.5) * (double)fs));                                \
+                else                                                                                             \
+                    s = out == in ? o : out == 2 * in ? o >> 1 : (int64_t)floorf((float)o * fs);                 \
                 idx[o] = s < in - 1 ? s : in - 1;                                                                \
                 w[o] = 1;                                                                                        \
             }                                                                                                    \
@@ -71,12 +76,70 @@
 DEFINE_AXIS(float, floorf, f32)
 DEFINE_AXIS(double, floor, f64)
 
-static int mode_taps(ct_interp_mode m) { return m == CT_INTERP_NEAREST ? 1 : m == CT_INTERP_BICUBIC ? 4 : 2; }
+/* Antialiased tables (PyTorch 1.13's HelperInterpBase::_compute_weights_aa
+ * with the linear (triangle) or cubic (Keys, a = -0.5) filter), in T with
+ * ATen's mixed float/double arithmetic. The filter support widens by the
+ * downsampling ratio; each output reads xsize <= taps inputs from xmin, the
+ * weights normalised to sum 1. Unused taps get weight 0 and index xmin. */
+#define DEFINE_AA(T, SUFFIX)                                                                                    \
+    static T aa_filter_##SUFFIX(bool cubic, T x) {                                                              \
+        if (x < 0) x = -x;                                                                                      \
+        if (!cubic) return x < (T)1 ? (T)(1.0 - (double)x) : (T)0;                                              \
+        const T A = (T)-0.5;                                                                                    \
+        if (x < (T)1) return ((A + 2) * x - (A + 3)) * x * x + 1;                                               \
+        if (x < (T)2) return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;                                         \
+        return 0;                                                                                               \
+    }                                                                                                           \
+    static T aa_scale_##SUFFIX(bool ac, int64_t in, int64_t out, double scale) {                                \
+        if (ac) return out > 1 ? (T)(in - 1) / (T)(out - 1) : (T)0;                                             \
+        return scale > 0 ? (T)(1.0 / scale) : (T)in / (T)out;                                                   \
+    }                                                                                                           \
+    static int aa_taps_##SUFFIX(bool cubic, bool ac, int64_t in, int64_t out, double scale) {                   \
+        T sc = aa_scale_##SUFFIX(ac, in, out, scale);                                                           \
+        int base = cubic ? 4 : 2;                                                                               \
+        T support = sc >= (T)1 ? (T)((base * 0.5) * (double)sc) : (T)(base * 0.5);                              \
+        return (int)ceilf((float)support) * 2 + 1;                                                              \
+    }                                                                                                           \
+    static void aa_axis_##SUFFIX(bool cubic, bool ac, int64_t in, int64_t out, double scale, int taps,          \
+                                 int64_t *idx, double *w) {                                                     \
+        T sc = aa_scale_##SUFFIX(ac, in, out, scale);                                                           \
+        int base = cubic ? 4 : 2;                                                                               \
+        T support = sc >= (T)1 ? (T)((base * 0.5) * (double)sc) : (T)(base * 0.5);                              \
+        T invscale = sc >= (T)1 ? (T)(1.0 / (double)sc) : (T)1;                                                 \
+        for (int64_t i = 0; i < out; i++) {                                                                     \
+            double *wt = w + (int64_t)taps * i; /* T values, exact in double */                                 \
+            T center = (T)((double)sc * ((double)i + 0.5));                                                     \
+            int64_t xmin = (int64_t)((double)(center - support) + 0.5);                                         \
+            if (xmin < 0) xmin = 0;                                                                             \
+            int64_t xmax = (int64_t)((double)(center + support) + 0.5);                                         \
+            int64_t xsize = (xmax < in ? xmax : in) - xmin;                                                     \
+            if (xsize > taps) xsize = taps;                                                                     \
+            T total = 0;                                                                                        \
+            for (int64_t j = 0; j < xsize; j++) {                                                               \
+                T arg = (T)(((double)((T)(j + xmin) - center) + 0.5) * (double)invscale);                       \
+                T v = aa_filter_##SUFFIX(cubic, arg);                                                           \
+                wt[j] = (double)v;                                                                              \
+                total += v;                                                                                     \
+            }                                                                                                   \
+            for (int j = 0; j < taps; j++) {                                                                    \
+                T v = j < xsize ? (total != 0 ? (T)wt[j] / total : (T)wt[j]) : (T)0;                            \
+                idx[(int64_t)taps * i + j] = j < xsize ? xmin + j : (xmin < in ? xmin : in - 1);                \
+                wt[j] = (double)v;                                                                              \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+DEFINE_AA(float, f32)
+DEFINE_AA(double, f64)
+
+static int mode_taps(ct_interp_mode m) {
+    return m == CT_INTERP_NEAREST || m == CT_INTERP_NEAREST_EXACT ? 1 : m == CT_INTERP_BICUBIC ? 4 : 2;
+}
 
 /* A resampling of the last nd dims: everything backward needs. */
 typedef struct plan {
     ct_interp_mode mode;
     bool ac;
+    bool aa; /* antialias (bilinear / bicubic, 2-D) */
     int nd;
     int64_t in[3], out[3];
     double scale[3]; /* 0: none */
@@ -96,6 +159,14 @@ static const char *grad_name(const plan *p, bool transpose) {
          "UpsampleTrilinear3DBackwardBackward0"},
         {"UpsampleBicubic2DBackwardBackward0", "UpsampleBicubic2DBackwardBackward0",
          "UpsampleBicubic2DBackwardBackward0"}};
+    static const char *const exact[2][3] = {
+        {"UpsampleNearestExact1DBackward1", "UpsampleNearestExact2DBackward1", "UpsampleNearestExact3DBackward1"},
+        {"UpsampleNearestExact1DBackwardBackward0", "UpsampleNearestExact2DBackwardBackward0",
+         "UpsampleNearestExact3DBackwardBackward0"}};
+    if (p->aa && p->mode == CT_INTERP_BICUBIC)
+        return transpose ? "UpsampleBicubic2DAaBackwardBackward0" : "UpsampleBicubic2DAaBackward1";
+    if (p->aa) return transpose ? "UpsampleBilinear2DAaBackwardBackward0" : "UpsampleBilinear2DAaBackward1";
+    if (p->mode == CT_INTERP_NEAREST_EXACT) return exact[transpose][p->nd - 1];
     int row = p->mode == CT_INTERP_NEAREST ? 0 : p->mode == CT_INTERP_BICUBIC ? 2 : 1;
     return transpose ? bwd[row][p->nd - 1] : fwd[row][p->nd - 1];
 }
@@ -109,18 +180,25 @@ static int resample_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
 
 /* x: (*, in...) -> (*, out...) (transpose: (*, out...) -> (*, in...)). */
 static ct_tensor *resample_op(const ct_tensor *x, const plan *p, bool transpose) {
-    int taps = mode_taps(p->mode);
     int64_t *idx[3] = {0};
     double *w[3] = {0};
     ct_resample_axis ax[3];
     ct_tensor *xc = NULL, *out = NULL;
     bool ok = true;
+    bool f32 = x->dtype == CT_FLOAT32, cubic = p->mode == CT_INTERP_BICUBIC;
     for (int d = 0; d < p->nd && ok; d++) {
+        int taps = !p->aa ? mode_taps(p->mode)
+                   : f32  ? aa_taps_f32(cubic, p->ac, p->in[d], p->out[d], p->scale[d])
+                          : aa_taps_f64(cubic, p->ac, p->in[d], p->out[d], p->scale[d]);
         idx[d] = malloc((size_t)(p->out[d] * taps + 1) * sizeof *idx[d]);
         w[d] = malloc((size_t)(p->out[d] * taps + 1) * sizeof *w[d]);
         ok = idx[d] && w[d];
         if (!ok) break;
-        if (x->dtype == CT_FLOAT32)
+        if (p->aa && f32)
+            aa_axis_f32(cubic, p->ac, p->in[d], p->out[d], p->scale[d], taps, idx[d], w[d]);
+        else if (p->aa)
+            aa_axis_f64(cubic, p->ac, p->in[d], p->out[d], p->scale[d], taps, idx[d], w[d]);
+        else if (f32)
             axis_f32(p->mode, p->ac, p->in[d], p->out[d], p->scale[d], idx[d], w[d]);
         else
             axis_f64(p->mode, p->ac, p->in[d], p->out[d], p->scale[d], idx[d], w[d]);
@@ -157,7 +235,17 @@ static ct_tensor *resample_op(const ct_tensor *x, const plan *p, bool transpose)
     return out;
 }
 
-static const char *const mode_names[] = {"nearest", "linear", "bilinear", "bicubic", "trilinear"};
+static ct_tensor *interpolate_area(const ct_tensor *x, const plan *p);
+
+/* a C array printed as the Python tuple a caller would pass: "(3, 4)" */
+static const char *format_tuple(char *buf, size_t len, int n, const int64_t *v) {
+    size_t u = (size_t)snprintf(buf, len, "(");
+    for (int i = 0; i < n && u < len; i++) u += (size_t)snprintf(buf + u, len - u, "%s%" PRId64, i ? ", " : "", v[i]);
+    if (u < len) snprintf(buf + u, len - u, ")");
+    return buf;
+}
+
+static const char *const mode_names[] = {"nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"};
 
 static int count_given_i(const int64_t *v) {
     int n = 0;
@@ -175,11 +263,12 @@ ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options 
     if (!o) o = &defaults;
     if (!x) return NULL;
     ct_interp_mode mode = o->mode;
-    if ((unsigned)mode > CT_INTERP_TRILINEAR) {
+    if ((unsigned)mode > CT_INTERP_NEAREST_EXACT) {
         ct__error("interpolate: unknown mode %d", (int)mode);
         return NULL;
     }
-    if (mode == CT_INTERP_NEAREST && o->align_corners) {
+    bool nearest_like = mode == CT_INTERP_NEAREST || mode == CT_INTERP_AREA || mode == CT_INTERP_NEAREST_EXACT;
+    if (nearest_like && o->align_corners) {
         ct__error("align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | "
                   "trilinear");
         return NULL;
@@ -195,8 +284,7 @@ ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options 
         ct__error("Input and output must have the same number of spatial dimensions, but got input with spatial "
                   "dimensions of %s and output size of %s. Please provide input tensor in (N, C, d1, d2, ...,dK) "
                   "format and output size in (o1, o2, ...,oK) format.",
-                  ct__format_shape(buf, sizeof buf, dim > 0 ? dim : 0, x->sizes + 2),
-                  ct__format_shape(buf2, sizeof buf2, ns, o->size));
+                  ct__format_shape(buf, sizeof buf, dim > 0 ? dim : 0, x->sizes + 2), format_tuple(buf2, sizeof buf2, ns, o->size));
         return NULL;
     }
     if (nf > 1 && nf != dim) {
@@ -217,18 +305,30 @@ ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options 
         ct__error("recompute_scale_factor is not meaningful with an explicit size.");
         return NULL;
     }
-    static const int need[] = {0, 1, 2, 2, 3};
+    /* area always recomputes the output size from a scale factor */
+    bool recompute = o->recompute_scale_factor || (mode == CT_INTERP_AREA && nf);
+    if (o->antialias && !((mode == CT_INTERP_BILINEAR || mode == CT_INTERP_BICUBIC) && x->ndim == 4)) {
+        ct__error("Anti-alias option is only supported for bilinear and bicubic modes");
+        return NULL;
+    }
+    static const int need[] = {0, 1, 2, 2, 3, 0, 0};
     if (x->ndim < 3 || x->ndim > 5) {
         ct__error("Input Error: Only 3D, 4D and 5D input Tensors supported (got %dD) for the modes: nearest | linear "
                   "| bilinear | bicubic | trilinear | area | nearest-exact (got %s)",
                   x->ndim, mode_names[mode]);
         return NULL;
     }
-    if (mode != CT_INTERP_NEAREST && need[mode] != dim) {
+    if (!nearest_like && need[mode] != dim) {
         ct__error("Got %dD input, but %s mode needs %dD input", x->ndim, mode_names[mode], need[mode] + 2);
         return NULL;
     }
-    if (x->dtype != CT_FLOAT32 && x->dtype != CT_FLOAT64) {
+    if (mode != CT_INTERP_AREA && x->dtype != CT_FLOAT32 && x->dtype != CT_FLOAT64) {
+        if (mode == CT_INTERP_NEAREST_EXACT || o->antialias) {
+            ct__error("\"%s\" not implemented for '%s'",
+                      o->antialias ? "compute_indices_weights_aa" : "compute_indices_weights_nearest",
+                      ct__traits(x->dtype)->scalar_name);
+            return NULL;
+        }
         static const char *const kn[][3] = {{"upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d"},
                                             {"upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d"},
                                             {"upsample_bicubic2d", "upsample_bicubic2d", "upsample_bicubic2d"}};
@@ -236,14 +336,14 @@ ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options 
         ct__error("\"%s_out_frame\" not implemented for '%s'", kn[row][dim - 1], ct__traits(x->dtype)->scalar_name);
         return NULL;
     }
-    plan p = {.mode = mode, .ac = o->align_corners, .nd = dim};
+    plan p = {.mode = mode, .ac = o->align_corners, .aa = o->antialias, .nd = dim};
     for (int d = 0; d < dim; d++) {
         p.in[d] = x->sizes[2 + d];
         if (ns) {
             p.out[d] = o->size[ns == 1 ? 0 : d];
         } else {
             double sf = o->scale_factor[nf == 1 ? 0 : d];
-            if (o->recompute_scale_factor) {
+            if (recompute) {
                 p.out[d] = (int64_t)floor((double)p.in[d] * sf);
             } else {
                 p.out[d] = (int64_t)((double)p.in[d] * sf);
@@ -251,6 +351,7 @@ ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options 
             }
         }
     }
+    if (mode == CT_INTERP_AREA) return interpolate_area(x, &p);
     for (int d = 0; d < dim; d++)
         if (p.in[d] <= 0 || p.out[d] <= 0) {
             static const char *const ax[][3] = {{"W"}, {"H", "W"}, {"D", "H", "W"}};
@@ -265,6 +366,13 @@ ct_tensor *ct_interpolate_opts(const ct_tensor *x, const ct_interpolate_options 
             return NULL;
         }
     return resample_op(x, &p, false);
+}
+
+static ct_tensor *interpolate_area(const ct_tensor *x, const plan *p) {
+    ct_pool_ints os = {p->nd, {p->out[0], p->out[1], p->out[2]}};
+    if (p->nd == 1) return ct_adaptive_avg_pool1d_opts(x, os);
+    if (p->nd == 2) return ct_adaptive_avg_pool2d_opts(x, os);
+    return ct_adaptive_avg_pool3d_opts(x, os);
 }
 
 /* ---- F.affine_grid ----
