@@ -141,14 +141,36 @@ static int addmm_backward_at(ct_node *n, ct_tensor *const *g, ct_tensor **out, i
     if (first == 1 && n->next[0].fn && !(out[0] = self_grad(n, g[0], beta))) return CT_ERROR;
     for (int i = 0; i < 2; i++) {
         if (!n->next[first + i].fn) continue;
-        ct_tensor *other = ct__unpack(n, 1 - i);
-        ct_tensor *ot = ct_t(other);
-        ct_tensor *p = ot ? (i == 0 ? ct_mm(g[0], ot) : ct_mm(ot, g[0])) : NULL;
+        ct_tensor *other = ct__unpack(n, 1 - i), *p = NULL;
+        if (n->ints[i]) {
+            /* operand i was column-major (e.g. a Linear's weight.t()): compute
+             * its gradient transposed, (b g^T)^T or (g^T a)^T, so that after
+             * the TBackward0 of weight.t() the weight's grad is contiguous and
+             * AccumulateGrad keeps it without a transposing copy */
+            ct_tensor *gt = ct_t(g[0]);
+            ct_tensor *pt = gt ? (i == 0 ? ct_mm(other, gt) : ct_mm(gt, other)) : NULL;
+            p = pt ? ct_t(pt) : NULL;
+            ct_free(gt);
+            ct_free(pt);
+        } else {
+            ct_tensor *ot = ct_t(other);
+            p = ot ? (i == 0 ? ct_mm(g[0], ot) : ct_mm(ot, g[0])) : NULL;
+            ct_free(ot);
+        }
         ct_free(other);
-        ct_free(ot);
         if (!(out[first + i] = scale(p, alpha))) return CT_ERROR;
     }
     return CT_OK;
+}
+
+/* PyTorch's mm_mat1_backward / mm_mat2_backward test the operand's layout
+ * when the product is recorded: strides (1, rows) = column-major. */
+static ct_tensor *note_layouts(ct_tensor *out, ct_node *n, const ct_tensor *a, const ct_tensor *b) {
+    if (!n) return out;
+    const ct_tensor *m[2] = {a, b};
+    for (int i = 0; i < 2; i++) n->ints[i] = m[i]->strides[0] == 1 && m[i]->strides[1] == m[i]->sizes[0];
+    n->nints = 2;
+    return out;
 }
 static int mm_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) { return addmm_backward_at(n, g, out, 0); }
 static int addmm_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
@@ -186,7 +208,7 @@ ct_tensor *ct_mm(const ct_tensor *a, const ct_tensor *b) {
     const ct_tensor *in[2] = {a, b};
     ct_node *n;
     ct_tensor *out = record(mm_kernel(NULL, a, b, 0, 1), "MmBackward0", mm_backward, 2, in, NULL, 0, 1, &n);
-    return save_pair(out, n, a, b, 0, 1);
+    return save_pair(note_layouts(out, n, a, b), n, a, b, 0, 1);
 }
 
 /* addmm's checks, shared by addbmm: dtype rules of 1.13's addmm meta. */
@@ -225,7 +247,7 @@ ct_tensor *ct_addmm(const ct_tensor *self, const ct_tensor *mat1, const ct_tenso
     ct_node *n;
     ct_tensor *out =
         record(mm_kernel(self, mat1, mat2, beta, alpha), "AddmmBackward0", addmm_backward, 3, in, self, beta, alpha, &n);
-    return save_pair(out, n, mat1, mat2, 1, 2);
+    return save_pair(note_layouts(out, n, mat1, mat2), n, mat1, mat2, 1, 2);
 }
 
 int ct_addmm_(ct_tensor *self, const ct_tensor *mat1, const ct_tensor *mat2, double beta, double alpha) {

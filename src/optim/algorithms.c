@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 #include "optim/optim_impl.h"
 
 #define SQRT(x) _Generic((x), float: sqrtf, default: sqrt)(x)
@@ -43,8 +44,22 @@ static char *fmt(char *buf, double v) { return (char *)ct__py_float(buf, 40, v);
 /* ========================================================================
  * SGD */
 #define DEF_SGD(T, S)                                                                                          \
+    /* the common case (momentum, no weight decay, not the first step) in a  \
+     * loop the compiler vectorizes; same operations as the general one */   \
+    CT_SIMD_CLONES static void sgd_momentum_##S(int64_t n, T *restrict p, const T *restrict g, T *restrict buf, \
+                                                T mom, T damp1, T nlr) {                                       \
+        for (int64_t i = 0; i < n; i++) {                                                                    \
+            T b = buf[i] * mom + damp1 * g[i];                                                               \
+            buf[i] = b;                                                                                      \
+            p[i] = p[i] + nlr * b;                                                                           \
+        }                                                                                                    \
+    }                                                                                                        \
     static void sgd_##S(int64_t n, T *p, const T *g, T *buf, bool init, const ct_optim_opts *o) {              \
         T wd = (T)o->weight_decay, mom = (T)o->momentum, damp1 = (T)(1 - o->dampening), nlr = (T)(-o->lr);    \
+        if (!o->maximize && o->weight_decay == 0 && o->momentum != 0 && !init && !o->nesterov) {             \
+            sgd_momentum_##S(n, p, g, buf, mom, damp1, nlr);                                                 \
+            return;                                                                                          \
+        }                                                                                                    \
         for (int64_t i = 0; i < n; i++) {                                                                    \
             T d = o->maximize ? -g[i] : g[i];                                                                \
             if (o->weight_decay != 0) d = d + wd * p[i];                                                     \
@@ -91,6 +106,25 @@ static int sgd_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, ct
 /* ========================================================================
  * Adam / AdamW (decoupled: p *= 1 - lr * wd first) */
 #define DEF_ADAM(T, S)                                                                                          \
+    /* the common case (no maximize, no amsgrad, weight decay only decoupled) \
+     * in a loop the compiler vectorizes; same operations as the general one */ \
+    CT_SIMD_CLONES static void adam_plain_##S(int64_t n, T *restrict p, const T *restrict g, T *restrict m,     \
+                                              T *restrict v, T tb1, T ob1, T tb2, T ob2, T bc2s, T eps, T nss,  \
+                                              T dec, bool decoupled) {                                         \
+        for (int64_t i = 0; i < n; i++) {                                                                    \
+            T pi = decoupled ? p[i] * dec : p[i];                                                            \
+            T gi = g[i];                                                                                     \
+            T mi = m[i] * tb1;                                                                               \
+            mi = mi + ob1 * gi;                                                                              \
+            T vi = v[i] * tb2;                                                                               \
+            vi = vi + ob2 * gi * gi;                                                                         \
+            m[i] = mi;                                                                                       \
+            v[i] = vi;                                                                                       \
+            T den = SQRT(vi) / bc2s;                                                                         \
+            den = den + eps;                                                                                 \
+            p[i] = pi + nss * mi / den;                                                                      \
+        }                                                                                                    \
+    }                                                                                                        \
     static void adam_##S(int64_t n, T *p, const T *g, T *m, T *v, T *vmax, double step, bool decoupled,        \
                          const ct_optim_opts *o) {                                                             \
         double b1 = o->betas[0], b2 = o->betas[1];                                                            \
@@ -98,6 +132,10 @@ static int sgd_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, ct
         T nss = (T)(-(o->lr / bc1)), bc2s = (T)sqrt(bc2), eps = (T)o->eps;                                     \
         T tb1 = (T)b1, tb2 = (T)b2, ob1 = (T)(1 - b1), ob2 = (T)(1 - b2), wd = (T)o->weight_decay;             \
         T dec = (T)(1 - o->lr * o->weight_decay);                                                             \
+        if (!o->maximize && !vmax && (decoupled || o->weight_decay == 0)) {                                 \
+            adam_plain_##S(n, p, g, m, v, tb1, ob1, tb2, ob2, bc2s, eps, nss, dec, decoupled);              \
+            return;                                                                                          \
+        }                                                                                                    \
         for (int64_t i = 0; i < n; i++) {                                                                    \
             T gi = o->maximize ? -g[i] : g[i];                                                               \
             if (decoupled)                                                                                   \
