@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #include "nn.h"
+#include "nn_conv.h"
+#include "nn_norm.h"
 #include "tensor.h"
 
 #ifdef __cplusplus
@@ -231,18 +233,80 @@ ct_module *ct_nn_bilinear_opts(int64_t in1_features, int64_t in2_features, int64
 #define ct_nn_bilinear(in1, in2, out, ...) \
     ct_nn_bilinear_opts((in1), (in2), (out), &(const ct_linear_opts){__VA_ARGS__})
 
-/* nn.LazyLinear(out_features, bias=True): a Linear whose in_features is
- * read from the first input's last dim. Until then weight and bias are
- * empty (0,) placeholders (PyTorch's UninitializedParameter) and repr is
- * "LazyLinear(in_features=0, out_features=3, bias=True)". The first
- * ct_forward (x: (*, in) -> (*, out)) materializes weight (out, in) and
- * bias (out) with Linear's initialization, draw for draw from the default
- * generator (under no_grad; the parameter handles stay the same), and the
- * module becomes a Linear: ct_module_name gives "Linear" and repr
- * "Linear(in_features=4, out_features=3, bias=True)". Warns at
- * construction as PyTorch ("Lazy modules are a new feature ..."). */
+/* ======================== Lazy modules ========================
+ * nn.LazyLinear, LazyConv1d/2d/3d, LazyConvTranspose1d/2d/3d,
+ * LazyBatchNorm1d/2d/3d, LazyInstanceNorm1d/2d/3d (src/nn/lazy.c).
+ * Until the first forward the parameters (and the norms' running_mean /
+ * running_var) are registered as empty (0,) placeholders standing for
+ * PyTorch's UninitializedParameter / UninitializedBuffer, so state_dict has
+ * PyTorch's keys (num_batches_tracked is a real int64 0). The repr prints
+ * the missing size as 0: "LazyConv2d(0, 4, kernel_size=(3, 3), stride=(1,
+ * 1))". The first ct_forward reads it from the input (LazyLinear: last dim;
+ * conv: dim 1 of a batched / dim 0 of an unbatched input; norms:
+ * input.shape[1], also for an unbatched InstanceNorm input, as PyTorch),
+ * materializes the placeholders IN PLACE (the parameter handles stay the
+ * same) under no_grad with the target class's reset_parameters, draw for
+ * draw from the default generator (Linear / Conv: kaiming_uniform_(a=
+ * sqrt(5)) then the bias; norms: ones / zeros, nothing drawn), in the
+ * placeholders' dtype (so ct_module_to before materialization is kept),
+ * and the module becomes its cls_to_become: ct_module_name and repr give
+ * "Linear" / "Conv2d" / "ConvTranspose1d" / "BatchNorm2d" /
+ * "InstanceNorm3d" ... . Materialization happens inside forward, after
+ * user forward pre-hooks.
+ * ct_module_load_state_dict into an unmaterialized module materializes each
+ * placeholder whose key is in the state_dict with the loaded shape (PyTorch's
+ * _lazy_load_hook; nothing drawn) and loads it; a loaded (0,) value counts
+ * as uninitialized and is skipped. The module still becomes its class on
+ * its first forward, but then never infers the size, which prints as 0
+ * ("Linear(in_features=0, ...)"), as PyTorch.
+ * Errors: "tuple index out of range" (input with too few dims for the
+ * norms / LazyLinear), "Expected 3D (unbatched) or 4D (batched) input to
+ * LazyConv2d, but got input of size: torch.Size([4])", "in_channels must
+ * be divisible by groups"; construction errors as the target class's.
+ * Every constructor warns as PyTorch ("Lazy modules are a new feature ..."). */
+
+/* nn.LazyLinear(out_features, bias=True): x (*, in) -> (*, out). */
 ct_module *ct_nn_lazy_linear_opts(int64_t out_features, const ct_linear_opts *opts);
 #define ct_nn_lazy_linear(out, ...) ct_nn_lazy_linear_opts((out), &(const ct_linear_opts){__VA_ARGS__})
+
+/* nn.LazyConv{1,2,3}d(out_channels, kernel_size, stride=1, padding=0,
+ * dilation=1, groups=1, bias=True, padding_mode='zeros') and
+ * nn.LazyConvTranspose{1,2,3}d(out_channels, kernel_size, ..., output_padding):
+ * the options of ct_nn_conv*d (ct_conv_opts; its strings are copied). */
+ct_module *ct_nn_lazy_conv1d_opts(int64_t out_channels, int64_t kernel_size, const ct_conv_opts *o);
+ct_module *ct_nn_lazy_conv2d_opts(int64_t out_channels, int64_t kernel_size, const ct_conv_opts *o);
+ct_module *ct_nn_lazy_conv3d_opts(int64_t out_channels, int64_t kernel_size, const ct_conv_opts *o);
+ct_module *ct_nn_lazy_conv_transpose1d_opts(int64_t out_channels, int64_t kernel_size, const ct_conv_opts *o);
+ct_module *ct_nn_lazy_conv_transpose2d_opts(int64_t out_channels, int64_t kernel_size, const ct_conv_opts *o);
+ct_module *ct_nn_lazy_conv_transpose3d_opts(int64_t out_channels, int64_t kernel_size, const ct_conv_opts *o);
+#define ct_nn_lazy_conv1d(o, k, ...) ct_nn_lazy_conv1d_opts((o), (k), &(const ct_conv_opts){__VA_ARGS__})
+#define ct_nn_lazy_conv2d(o, k, ...) ct_nn_lazy_conv2d_opts((o), (k), &(const ct_conv_opts){__VA_ARGS__})
+#define ct_nn_lazy_conv3d(o, k, ...) ct_nn_lazy_conv3d_opts((o), (k), &(const ct_conv_opts){__VA_ARGS__})
+#define ct_nn_lazy_conv_transpose1d(o, k, ...) \
+    ct_nn_lazy_conv_transpose1d_opts((o), (k), &(const ct_conv_opts){__VA_ARGS__})
+#define ct_nn_lazy_conv_transpose2d(o, k, ...) \
+    ct_nn_lazy_conv_transpose2d_opts((o), (k), &(const ct_conv_opts){__VA_ARGS__})
+#define ct_nn_lazy_conv_transpose3d(o, k, ...) \
+    ct_nn_lazy_conv_transpose3d_opts((o), (k), &(const ct_conv_opts){__VA_ARGS__})
+
+/* nn.LazyBatchNorm{1,2,3}d(eps=1e-5, momentum=0.1, affine=True,
+ * track_running_stats=True) and nn.LazyInstanceNorm{1,2,3}d(eps=1e-5,
+ * momentum=0.1, affine=True, track_running_stats=True) -- PyTorch 1.13's
+ * LazyInstanceNorm defaults ARE affine=True, track_running_stats=True,
+ * unlike InstanceNorm's -- both take ct_batch_norm_opts (no_affine,
+ * no_track_running_stats: zero = PyTorch's default). */
+ct_module *ct_nn_lazy_batch_norm1d_opts(const ct_batch_norm_opts *o);
+ct_module *ct_nn_lazy_batch_norm2d_opts(const ct_batch_norm_opts *o);
+ct_module *ct_nn_lazy_batch_norm3d_opts(const ct_batch_norm_opts *o);
+ct_module *ct_nn_lazy_instance_norm1d_opts(const ct_batch_norm_opts *o);
+ct_module *ct_nn_lazy_instance_norm2d_opts(const ct_batch_norm_opts *o);
+ct_module *ct_nn_lazy_instance_norm3d_opts(const ct_batch_norm_opts *o);
+#define ct_nn_lazy_batch_norm1d(...) ct_nn_lazy_batch_norm1d_opts(&(const ct_batch_norm_opts){__VA_ARGS__})
+#define ct_nn_lazy_batch_norm2d(...) ct_nn_lazy_batch_norm2d_opts(&(const ct_batch_norm_opts){__VA_ARGS__})
+#define ct_nn_lazy_batch_norm3d(...) ct_nn_lazy_batch_norm3d_opts(&(const ct_batch_norm_opts){__VA_ARGS__})
+#define ct_nn_lazy_instance_norm1d(...) ct_nn_lazy_instance_norm1d_opts(&(const ct_batch_norm_opts){__VA_ARGS__})
+#define ct_nn_lazy_instance_norm2d(...) ct_nn_lazy_instance_norm2d_opts(&(const ct_batch_norm_opts){__VA_ARGS__})
+#define ct_nn_lazy_instance_norm3d(...) ct_nn_lazy_instance_norm3d_opts(&(const ct_batch_norm_opts){__VA_ARGS__})
 
 /* F.affine_grid(theta, size, align_corners): the sampling grid of a batch
  * of affine matrices.

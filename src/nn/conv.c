@@ -117,7 +117,7 @@ static void pick(int nsp, const int64_t *nd, int64_t scalar, int64_t dflt, int64
 }
 
 static ct_module *make_conv(int nsp, bool transposed, int64_t in_ch, int64_t out_ch, int64_t kernel_size,
-                            const ct_conv_opts *o) {
+                            const ct_conv_opts *o, bool init) {
     static const ct_conv_opts none;
     if (!o) o = &none;
     int64_t groups = o->groups ? o->groups : 1;
@@ -203,6 +203,7 @@ static ct_module *make_conv(int nsp, bool transposed, int64_t in_ch, int64_t out
         (void)ct_module_register_parameter(&c->base, "bias", NULL);
     }
     /* reset_parameters() */
+    if (!init) return &c->base;
     if (ct_init_kaiming_uniform_(c->weight, sqrt(5.0), CT_FAN_IN, "leaky_relu", NULL) != CT_OK) goto fail;
     if (c->bias) {
         int64_t fan_in = wshape[1];
@@ -219,22 +220,35 @@ fail:
 }
 
 ct_module *ct_nn_conv1d_opts(int64_t i, int64_t o, int64_t k, const ct_conv_opts *opts) {
-    return make_conv(1, false, i, o, k, opts);
+    return make_conv(1, false, i, o, k, opts, true);
 }
 ct_module *ct_nn_conv2d_opts(int64_t i, int64_t o, int64_t k, const ct_conv_opts *opts) {
-    return make_conv(2, false, i, o, k, opts);
+    return make_conv(2, false, i, o, k, opts, true);
 }
 ct_module *ct_nn_conv3d_opts(int64_t i, int64_t o, int64_t k, const ct_conv_opts *opts) {
-    return make_conv(3, false, i, o, k, opts);
+    return make_conv(3, false, i, o, k, opts, true);
 }
 ct_module *ct_nn_conv_transpose1d_opts(int64_t i, int64_t o, int64_t k, const ct_conv_opts *opts) {
-    return make_conv(1, true, i, o, k, opts);
+    return make_conv(1, true, i, o, k, opts, true);
 }
 ct_module *ct_nn_conv_transpose2d_opts(int64_t i, int64_t o, int64_t k, const ct_conv_opts *opts) {
-    return make_conv(2, true, i, o, k, opts);
+    return make_conv(2, true, i, o, k, opts, true);
 }
 ct_module *ct_nn_conv_transpose3d_opts(int64_t i, int64_t o, int64_t k, const ct_conv_opts *opts) {
-    return make_conv(3, true, i, o, k, opts);
+    return make_conv(3, true, i, o, k, opts, true);
+}
+
+/* For src/nn/lazy.c (LazyConv*): a Conv module without reset_parameters()
+ * (init false), and re-reading the weight / bias handles after the lazy
+ * module swapped them in the registry. */
+ct_module *ct__conv_new(int nsp, bool transposed, int64_t in_ch, int64_t out_ch, int64_t kernel_size,
+                        const ct_conv_opts *o, bool init) {
+    return make_conv(nsp, transposed, in_ch, out_ch, kernel_size, o, init);
+}
+void ct__conv_rebind(ct_module *m) {
+    conv_module *c = (conv_module *)m;
+    c->weight = ct_module_get_parameter(m, "weight");
+    c->bias = ct_module_get_parameter(m, "bias");
 }
 
 /* ---- Unfold / Fold ---- */

@@ -1,5 +1,5 @@
 /* nn.PixelShuffle, PixelUnshuffle, ChannelShuffle, Upsample,
- * UpsamplingNearest2d, UpsamplingBilinear2d, Bilinear, LazyLinear. */
+ * UpsamplingNearest2d, UpsamplingBilinear2d, Bilinear (LazyLinear: lazy.c). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -212,99 +212,4 @@ fail:
     return NULL;
 }
 
-/* ---- LazyLinear ----
- * nn.LazyLinear(out_features): weight and bias are placeholders (empty (0,)
- * tensors standing for PyTorch's UninitializedParameter) until the first
- * forward, which reads in_features from the input's last dim, materializes
- * both with Linear's reset_parameters (draw for draw) and turns the module
- * into a Linear (PyTorch's cls_to_become): its type name and repr become
- * Linear's. */
-typedef struct {
-    ct_module base;
-    int64_t in_features, out_features;
-    bool has_bias;
-    ct_dtype dtype; /* 0: the default dtype at materialization */
-} lazy_linear_module;
-
-static int lazy_linear_repr(const ct_module *self, char *buf, size_t len) {
-    const lazy_linear_module *l = (const lazy_linear_module *)self;
-    return snprintf(buf, len, "in_features=%" PRId64 ", out_features=%" PRId64 ", bias=%s", l->in_features,
-                    l->out_features, l->has_bias ? "True" : "False");
-}
-
-static ct_tensor *lazy_linear_forward(ct_module *self, int n, ct_tensor *const *in);
-
-static const ct_module_type lazy_linear_type = {.name = "LazyLinear",
-                                                .size = sizeof(lazy_linear_module),
-                                                .forward = lazy_linear_forward,
-                                                .extra_repr = lazy_linear_repr};
-/* what a LazyLinear becomes: PyTorch's Linear, same text, same forward */
-static const ct_module_type lazy_became_linear_type = {.name = "Linear",
-                                                       .size = sizeof(lazy_linear_module),
-                                                       .forward = lazy_linear_forward,
-                                                       .extra_repr = lazy_linear_repr};
-
-static int lazy_linear_materialize(lazy_linear_module *l, const ct_tensor *x) {
-    if (x->ndim == 0) {
-        ct__error("tuple index out of range"); /* input.shape[-1] of a 0-dim tensor */
-        return CT_ERROR;
-    }
-    int64_t in = x->sizes[x->ndim - 1];
-    ct_dtype dt = l->dtype ? l->dtype : ct_get_default_dtype();
-    int rc = CT_ERROR;
-    CT_NO_GRAD {
-        ct_tensor *w = ct_empty(CT_SIZE(l->out_features, in), CT_OPTS(.dtype = dt));
-        ct_tensor *b = l->has_bias ? ct_empty(CT_SIZE(l->out_features), CT_OPTS(.dtype = dt)) : NULL;
-        if (w && (b || !l->has_bias)) {
-            /* set_parameter keeps the registered handles (consumes w and b) */
-            rc = ct_module_set_parameter(&l->base, "weight", w);
-            w = NULL;
-            if (rc == CT_OK && b) rc = ct_module_set_parameter(&l->base, "bias", b);
-            b = NULL;
-        }
-        ct_free(w), ct_free(b);
-        ct_tensor *wp = ct_module_get_parameter(&l->base, "weight"), *bp = ct_module_get_parameter(&l->base, "bias");
-        if (rc == CT_OK) rc = ct_init_kaiming_uniform_(wp, sqrt(5.0), CT_FAN_IN, "leaky_relu", NULL);
-        if (rc == CT_OK && bp) {
-            double bound = in > 0 ? 1 / sqrt((double)in) : 0;
-            rc = ct_init_uniform_(bp, -bound, bound, NULL);
-        }
-    }
-    if (rc != CT_OK) return rc;
-    l->in_features = in;
-    l->base.type = &lazy_became_linear_type;
-    return CT_OK;
-}
-
-static ct_tensor *lazy_linear_forward(ct_module *self, int n, ct_tensor *const *in) {
-    (void)n;
-    lazy_linear_module *l = (lazy_linear_module *)self;
-    if (self->type == &lazy_linear_type && lazy_linear_materialize(l, in[0]) != CT_OK) return NULL;
-    return ct_linear(in[0], ct_module_get_parameter(self, "weight"), ct_module_get_parameter(self, "bias"));
-}
-
-ct_module *ct_nn_lazy_linear_opts(int64_t out_features, const ct_linear_opts *opts) {
-    if (out_features < 0) {
-        ct__error("Trying to create tensor with negative dimension %" PRId64 ": [%" PRId64 ", 0]", out_features,
-                  out_features);
-        return NULL;
-    }
-    ct__warn("Lazy modules are a new feature under heavy development so changes to the API or functionality can "
-             "happen at any moment.");
-    lazy_linear_module *l = (lazy_linear_module *)ct_module_new(&lazy_linear_type);
-    if (!l) return NULL;
-    l->out_features = out_features;
-    l->has_bias = !(opts && opts->no_bias);
-    l->dtype = opts ? opts->dtype : 0;
-    ct_dtype dt = l->dtype ? l->dtype : ct_get_default_dtype();
-    if (!ct_module_register_parameter(&l->base, "weight", ct_empty(CT_SIZE(0), CT_OPTS(.dtype = dt)))) goto fail;
-    if (l->has_bias) {
-        if (!ct_module_register_parameter(&l->base, "bias", ct_empty(CT_SIZE(0), CT_OPTS(.dtype = dt)))) goto fail;
-    } else {
-        (void)ct_module_register_parameter(&l->base, "bias", NULL); /* None */
-    }
-    return &l->base;
-fail:
-    ct_module_free(&l->base);
-    return NULL;
-}
+/* LazyLinear and the other Lazy* modules: src/nn/lazy.c */

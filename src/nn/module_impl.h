@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "ctorch/nn.h"
+#include "ctorch/nn_conv.h"
 #include "tensor/tensor_impl.h"
 
 typedef struct ct_member {
@@ -45,5 +46,18 @@ CT_NODISCARD int ct__grow(void **items, int n, int *cap, size_t elem);
 
 /* "torch.Size([2, 3])" */
 const char *ct__torch_size(char *buf, size_t len, const ct_tensor *t);
+
+/* src/nn/conv.c, for the LazyConv* modules of src/nn/lazy.c: a Conv
+ * module (init false: parameters left uninitialized) and re-reading its
+ * weight / bias handles from the registry. */
+ct_module *ct__conv_new(int nsp, bool transposed, int64_t in_ch, int64_t out_ch, int64_t kernel_size,
+                        const ct_conv_opts *o, bool init);
+void ct__conv_rebind(ct_module *m);
+
+/* src/nn/lazy.c: PyTorch's _lazy_load_hook for every Lazy* module in m's
+ * tree (called by ct_module_load_state_dict before it checks shapes):
+ * uninitialized parameters / buffers whose key is in sd are materialized
+ * with the loaded shape. */
+CT_NODISCARD int ct__lazy_load_hook(ct_module *m, const char *prefix, const ct_state_dict *sd);
 
 #endif

@@ -255,6 +255,7 @@ int ct_module_load_state_dict(ct_module *m, const ct_state_dict *sd, bool strict
     if (missing) *missing = (ct_key_list){0};
     if (unexpected) *unexpected = (ct_key_list){0};
     if (!m || !sd) return CT_ERROR;
+    if (ct__lazy_load_hook(m, "", sd) != CT_OK) return CT_ERROR;
     load_ctx c = {.sd = sd, .used = calloc((size_t)sd->n + 1, sizeof(bool))};
     ct_key_list unexp = {0};
     int rc = c.used ? visit(m, "", load_entry, &c) : CT_ERROR;
