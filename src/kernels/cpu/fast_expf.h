@@ -38,4 +38,27 @@ CT_NO_TRAP static inline float ct__expf_poly(float x) {
     return under ? 0.0f : y * scale;
 }
 
+/* ---- whole rows, vectorized with AVX-512 / AVX2 intrinsics behind runtime
+ * CPU detection (src/kernels/cpu/softmax.c); every path computes exactly
+ * ct__expf_poly's operations (no FMA contraction), so the bits do not depend
+ * on the CPU. ---- */
+
+/* The maximum of x[0..n); false when a NaN is present or the maximum is
+ * infinite (then *mx is unspecified). */
+bool ct__row_max_f32(const float *x, int64_t n, float *mx);
+
+/* Returns the sum of exp(x[k] - shift) over k in 8 double partial sums
+ * (element k goes to partial sum k % 8, in increasing k; the partials are
+ * combined as ((0+1)+(2+3))+((4+5)+(6+7))); when y is non-NULL, y[k] =
+ * exp(x[k] - shift) (y may equal x). */
+double ct__row_exp_sum_f32(const float *x, float *y, int64_t n, float shift);
+
+/* y[k] = scale * exp(x[k] - shift) (y may equal x). */
+void ct__row_exp_scale_f32(const float *x, float *y, int64_t n, float shift, float scale);
+
+/* Testing: restrict the row functions to an instruction set: 0 scalar,
+ * 1 AVX2, 2 AVX-512, -1 the best the CPU has (the default). A level the CPU
+ * lacks falls back to the best it has. */
+void ct__fast_expf_set_isa(int level);
+
 #endif

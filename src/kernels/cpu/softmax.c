@@ -1,6 +1,7 @@
 /* Fused softmax / log_softmax kernels (see softmax.h). Work is split by
  * output rows, so threads never share an output element. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -57,14 +58,15 @@ SM_ROWS(rows_f64, double, double, LD_NATIVE, ST_NATIVE, exp, log)
 SM_ROWS(rows_bf16, uint16_t, float, ld_bf, ST_BF, expf, log)
 
 
-/* ---- float32 rows with unit stride (inner == 1): the approach of the fused
- * cross-entropy kernel (src/kernels/cpu/loss.c): exp in float
- * (ct__expf_poly, kernels/cpu/fast_expf.h), written straight into the
- * output row; the sum in 8
- * double partial sums in a fixed order; one multiply by 1/sum. Rows holding
- * a NaN or an infinite maximum take the generic loop above. ---- */
-/* max of a row; false when it is NaN or infinite */
-CT_SIMD_CLONES CT_NO_TRAP static bool sm_max_f32(const float *x, int64_t n, float *mx) {
+/* ---- the vectorized rows of fast_expf.h ---- */
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define CT_ROWS_X86 1
+#include <immintrin.h>
+#endif
+
+/* scalar versions (any CPU; also the tails of the AVX2 loops) */
+CT_NO_TRAP static bool max_scalar(const float *x, int64_t n, float *mx) {
     float m = -INFINITY;
     int nan = 0;
     for (int64_t k = 0; k < n; k++) {
@@ -75,17 +77,236 @@ CT_SIMD_CLONES CT_NO_TRAP static bool sm_max_f32(const float *x, int64_t n, floa
     return !nan && isfinite(m);
 }
 
-/* y[k] = exp(x[k] - m); returns the sum in 8 double partial sums */
-CT_SIMD_CLONES CT_NO_TRAP static double sm_exp_sum_f32(const float *x, float *y, int64_t n, float m) {
-    for (int64_t k = 0; k < n; k++) y[k] = ct__expf_poly(x[k] - m);
-    double acc[8] = {0};
-    int64_t k = 0;
-    for (; k + 8 <= n; k += 8)
-        for (int j = 0; j < 8; j++) acc[j] += (double)y[k + j];
-    for (; k < n; k++) acc[k % 8] += (double)y[k];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+static double combine8(const double a[8]) { return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])); }
+
+/* from element k0 (a multiple of 8) on, into the partials a */
+static void exp_sum_tail(const float *x, float *y, int64_t k0, int64_t n, float shift, double a[8]) {
+    for (int64_t k = k0; k < n; k++) {
+        float e = ct__expf_poly(x[k] - shift);
+        if (y) y[k] = e;
+        a[k % 8] += (double)e;
+    }
 }
 
+static void exp_scale_tail(const float *x, float *y, int64_t k0, int64_t n, float shift, float scale) {
+    for (int64_t k = k0; k < n; k++) y[k] = scale * ct__expf_poly(x[k] - shift);
+}
+
+#ifdef CT_ROWS_X86
+#define CT_AVX512 __attribute__((target("avx512f")))
+#define CT_AVX2 __attribute__((target("avx2")))
+
+/* ct__expf_poly on 16 lanes, the same operations in the same order (the
+ * clamps as max/min: equal for every non-NaN input, and callers send none) */
+CT_AVX512 static inline __m512 exp16(__m512 x) {
+    const __m512 lo = _mm512_set1_ps(-87.3365f), hi = _mm512_set1_ps(88.7228f);
+    __mmask16 under = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
+    x = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+    __m512 n = _mm512_roundscale_ps(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                                  _mm512_set1_ps(0.5f)),
+                                    _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f)));
+    r = _mm512_add_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(2.12194440e-4f)));
+    __m512 z = _mm512_mul_ps(r, r);
+    __m512 y = _mm512_set1_ps(1.9875691500E-4f);
+    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(1.3981999507E-3f));
+    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(8.3334519073E-3f));
+    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(4.1665795894E-2f));
+    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(1.6666665459E-1f));
+    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(5.0000001201E-1f));
+    y = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(y, z), r), _mm512_set1_ps(1.0f));
+    __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_maskz_mov_ps((__mmask16)~under, _mm512_mul_ps(y, _mm512_castsi512_ps(bits)));
+}
+
+CT_AVX512 static bool max_avx512(const float *x, int64_t n, float *mx) {
+    __m512 m = _mm512_set1_ps(-INFINITY);
+    __mmask16 nan = 0;
+    int64_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+        __m512 v = _mm512_loadu_ps(x + k);
+        nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        m = _mm512_max_ps(m, v);
+    }
+    if (k < n) {
+        __mmask16 t = (__mmask16)((1u << (n - k)) - 1);
+        __m512 v = _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), t, x + k);
+        nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        m = _mm512_max_ps(m, v);
+    }
+    *mx = _mm512_reduce_max_ps(m);
+    return !nan && isfinite(*mx);
+}
+
+/* the low / high 8 floats of v as 8 doubles */
+CT_AVX512 static inline __m512d lo8(__m512 v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); }
+CT_AVX512 static inline __m512d hi8(__m512 v) {
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+CT_AVX512 static double exp_sum_avx512(const float *x, float *y, int64_t n, float shift) {
+    const __m512 s = _mm512_set1_ps(shift);
+    __m512d acc = _mm512_setzero_pd();
+    int64_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+        __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(x + k), s));
+        if (y) _mm512_storeu_ps(y + k, e);
+        acc = _mm512_add_pd(acc, lo8(e));
+        acc = _mm512_add_pd(acc, hi8(e));
+    }
+    if (k < n) { /* k % 8 == 0: the first 8 of the tail go to partials 0..7 */
+        int64_t r = n - k;
+        __mmask16 t = (__mmask16)((1u << r) - 1);
+        __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(t, x + k), s));
+        if (y) _mm512_mask_storeu_ps(y + k, t, e);
+        acc = _mm512_mask_add_pd(acc, (__mmask8)(t & 0xff), acc, lo8(e));
+        acc = _mm512_mask_add_pd(acc, (__mmask8)(t >> 8), acc, hi8(e));
+    }
+    double a[8];
+    _mm512_storeu_pd(a, acc);
+    return combine8(a);
+}
+
+CT_AVX512 static void exp_scale_avx512(const float *x, float *y, int64_t n, float shift, float scale) {
+    const __m512 s = _mm512_set1_ps(shift), c = _mm512_set1_ps(scale);
+    int64_t k = 0;
+    for (; k + 16 <= n; k += 16)
+        _mm512_storeu_ps(y + k, _mm512_mul_ps(c, exp16(_mm512_sub_ps(_mm512_loadu_ps(x + k), s))));
+    if (k < n) {
+        __mmask16 t = (__mmask16)((1u << (n - k)) - 1);
+        __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(t, x + k), s));
+        _mm512_mask_storeu_ps(y + k, t, _mm512_mul_ps(c, e));
+    }
+}
+
+/* the same on 8 lanes (AVX2) */
+CT_AVX2 static inline __m256 exp8(__m256 x) {
+    const __m256 lo = _mm256_set1_ps(-87.3365f), hi = _mm256_set1_ps(88.7228f);
+    __m256 under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+    x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
+    __m256 n = _mm256_floor_ps(_mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _mm256_set1_ps(0.5f)));
+    __m256 r = _mm256_sub_ps(x, _mm256_mul_ps(n, _mm256_set1_ps(0.693359375f)));
+    r = _mm256_add_ps(r, _mm256_mul_ps(n, _mm256_set1_ps(2.12194440e-4f)));
+    __m256 z = _mm256_mul_ps(r, r);
+    __m256 y = _mm256_set1_ps(1.9875691500E-4f);
+    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(1.3981999507E-3f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(8.3334519073E-3f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(4.1665795894E-2f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(1.6666665459E-1f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(5.0000001201E-1f));
+    y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(y, z), r), _mm256_set1_ps(1.0f));
+    __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_andnot_ps(under, _mm256_mul_ps(y, _mm256_castsi256_ps(bits)));
+}
+
+CT_AVX2 static bool max_avx2(const float *x, int64_t n, float *mx) {
+    __m256 m = _mm256_set1_ps(-INFINITY), nanv = _mm256_setzero_ps();
+    int64_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256 v = _mm256_loadu_ps(x + k);
+        nanv = _mm256_or_ps(nanv, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        m = _mm256_max_ps(m, v);
+    }
+    float lanes[8], best = -INFINITY;
+    _mm256_storeu_ps(lanes, m);
+    int nan = _mm256_movemask_ps(nanv);
+    for (int j = 0; j < 8; j++) best = lanes[j] > best ? lanes[j] : best;
+    for (; k < n; k++) {
+        best = x[k] > best ? x[k] : best;
+        nan |= x[k] != x[k];
+    }
+    *mx = best;
+    return !nan && isfinite(best);
+}
+
+CT_AVX2 static double exp_sum_avx2(const float *x, float *y, int64_t n, float shift) {
+    const __m256 s = _mm256_set1_ps(shift);
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    int64_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + k), s));
+        if (y) _mm256_storeu_ps(y + k, e);
+        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    }
+    double a[8];
+    _mm256_storeu_pd(a, a0);
+    _mm256_storeu_pd(a + 4, a1);
+    exp_sum_tail(x, y, k, n, shift, a);
+    return combine8(a);
+}
+
+CT_AVX2 static void exp_scale_avx2(const float *x, float *y, int64_t n, float shift, float scale) {
+    const __m256 s = _mm256_set1_ps(shift), c = _mm256_set1_ps(scale);
+    int64_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        _mm256_storeu_ps(y + k, _mm256_mul_ps(c, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + k), s))));
+    exp_scale_tail(x, y, k, n, shift, scale);
+}
+#endif /* CT_ROWS_X86 */
+
+static _Atomic int g_isa_forced = -1;
+
+/* 0 scalar, 1 AVX2, 2 AVX-512 */
+static int row_isa(void) {
+#ifdef CT_ROWS_X86
+    static _Atomic int best = -1;
+    int b = atomic_load_explicit(&best, memory_order_relaxed);
+    if (b < 0) {
+        __builtin_cpu_init();
+        b = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+        atomic_store_explicit(&best, b, memory_order_relaxed);
+    }
+    int f = atomic_load_explicit(&g_isa_forced, memory_order_relaxed);
+    return f >= 0 && f < b ? f : b;
+#else
+    return 0;
+#endif
+}
+
+void ct__fast_expf_set_isa(int level) { atomic_store_explicit(&g_isa_forced, level, memory_order_relaxed); }
+
+bool ct__row_max_f32(const float *x, int64_t n, float *mx) {
+#ifdef CT_ROWS_X86
+    switch (row_isa()) {
+    case 2: return max_avx512(x, n, mx);
+    case 1: return max_avx2(x, n, mx);
+    default: break;
+    }
+#endif
+    return max_scalar(x, n, mx);
+}
+
+double ct__row_exp_sum_f32(const float *x, float *y, int64_t n, float shift) {
+#ifdef CT_ROWS_X86
+    switch (row_isa()) {
+    case 2: return exp_sum_avx512(x, y, n, shift);
+    case 1: return exp_sum_avx2(x, y, n, shift);
+    default: break;
+    }
+#endif
+    double a[8] = {0};
+    exp_sum_tail(x, y, 0, n, shift, a);
+    return combine8(a);
+}
+
+void ct__row_exp_scale_f32(const float *x, float *y, int64_t n, float shift, float scale) {
+#ifdef CT_ROWS_X86
+    switch (row_isa()) {
+    case 2: exp_scale_avx512(x, y, n, shift, scale); return;
+    case 1: exp_scale_avx2(x, y, n, shift, scale); return;
+    default: break;
+    }
+#endif
+    exp_scale_tail(x, y, 0, n, shift, scale);
+}
+
+/* ---- float32 rows with unit stride (inner == 1): the approach of the fused
+ * cross-entropy kernel (src/kernels/cpu/loss.c): exp in float
+ * (ct__expf_poly's operations, vectorized: fast_expf.h), written straight
+ * into the output row; the sum in 8 double partial sums in a fixed order;
+ * one multiply by 1/sum. Rows holding a NaN or an infinite maximum take the
+ * generic loop above. ---- */
 CT_SIMD_CLONES static void sm_scale_f32(float *y, int64_t n, float s) {
     for (int64_t k = 0; k < n; k++) y[k] *= s;
 }
@@ -101,15 +322,17 @@ static void rows_f32_unit(int64_t begin, int64_t end, void *vctx) {
         const float *xp = (const float *)c->x + r * n;
         float *yp = (float *)c->y + r * n;
         float mx;
-        if (!sm_max_f32(xp, n, &mx)) {
+        if (!ct__row_max_f32(xp, n, &mx)) {
             rows_f32(r, r + 1, vctx);
             continue;
         }
-        double sum = sm_exp_sum_f32(xp, yp, n, mx);
-        if (c->log)
+        if (c->log) {
+            double sum = ct__row_exp_sum_f32(xp, NULL, n, mx);
             sm_logout_f32(xp, yp, n, mx, (float)log(sum));
-        else
+        } else {
+            double sum = ct__row_exp_sum_f32(xp, yp, n, mx);
             sm_scale_f32(yp, n, (float)(1.0 / sum));
+        }
     }
 }
 
