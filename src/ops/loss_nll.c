@@ -220,8 +220,9 @@ ct_tensor *ct_nll_loss_opts(const ct_tensor *input, const ct_tensor *target, con
 
 /* ---- cross_entropy with class indices: the fused kernel ---- */
 
-/* saved: 0 x, 1 tidx (N,1,S), 2 row weight (N,1,S), 3 target (N*S, raw);
- * same ints / scalars as nll. */
+/* saved: 0 x, 1 tidx (N,1,S; ignored -> 0), 2 row weight (N,1,S; ignored
+ * -> 0), 3 the forward's row statistics (N*S, 2) float64 (max,
+ * log-sum-exp); same ints / scalars as nll. */
 static int ce_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
     if (!n->next[0].fn) return CT_OK;
     if (ct_scope_begin() < 0) return CT_ERROR;
@@ -230,16 +231,18 @@ static int ce_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
     bool none = n->ints[0] == CT_REDUCTION_NONE;
     double scale = n->ints[0] == CT_REDUCTION_MEAN ? 1.0 / n->scalars[0] : 1.0;
     if (x && ti && rw && !ct_is_grad_enabled()) {
-        /* plain backward: one fused pass */
-        ct_tensor *tg = ct__unpack(n, 3);
+        /* plain backward: one fused pass per row, from the forward's stats */
+        ct_tensor *st = ct__unpack(n, 3);
         ct_tensor *xc = ct__is_contiguous(x) ? x : ct__clone(x);
         ct_tensor *gc = ct__to_dtype_copy(g[0], x->dtype);
         if (gc && !ct__is_contiguous(gc)) gc = ct__clone(gc);
         ct_tensor *gx = ct__empty(x->dtype, x->ndim, x->sizes);
         ct_tensor *rwc = ct__is_contiguous(rw) ? rw : ct__clone(rw);
-        if (tg && xc && gc && gx && rwc) {
-            ct__kernel_cross_entropy_bwd(x->dtype, ct__data(xc), (const int64_t *)ct__data(tg), ct__data(rwc), N, C,
-                                         S, ct__data(gc), !none, scale, ct__data(gx));
+        ct_tensor *tic = ct__is_contiguous(ti) ? ti : ct__clone(ti);
+        if (st && xc && gc && gx && rwc && tic) {
+            ct__kernel_cross_entropy_bwd(x->dtype, ct__data(xc), (const int64_t *)ct__data(tic), ct__data(rwc), N, C,
+                                         S, ct__data(gc), !none, scale, ct__data(gx),
+                                         ct__is_contiguous(st) ? (const double *)ct__data(st) : NULL);
             r = gx;
         }
     } else if (x && ti && rw) {
@@ -277,9 +280,14 @@ static ct_tensor *ce_indices(const ct_tensor *x, const ct_tensor *t, const ct_te
                    : ct__empty(x->dtype, 0, NULL);
         double sl = 0, sw = 0;
         int64_t bad = 0;
+        const ct_tensor *in[1] = {x};
+        bool grad = ct__any_requires_grad(1, in);
+        ct_tensor *st = grad ? ct__empty(CT_FLOAT64, 2, (const int64_t[]){s.N * s.S, 2}) : NULL;
+        if (grad && !st) out = NULL;
         if (out && ct__kernel_cross_entropy_fwd(x->dtype, ct__data(xc), (const int64_t *)ct__data(d.t),
                                                 wc ? ct__data(wc) : NULL, s.N, s.C, s.S, ignore,
-                                                none ? ct__data(out) : NULL, &sl, &sw, &bad) != 0) {
+                                                none ? ct__data(out) : NULL, &sl, &sw, &bad,
+                                                st ? (double *)ct__data(st) : NULL) != 0) {
             ct__error("Target %" PRId64 " is out of bounds.", bad);
             out = NULL;
         }
@@ -288,11 +296,10 @@ static ct_tensor *ce_indices(const ct_tensor *x, const ct_tensor *t, const ct_te
             if (x->dtype == CT_FLOAT64) *(double *)ct__data(out) = v;
             else *(float *)ct__data(out) = (float)v;
         }
-        const ct_tensor *in[1] = {x};
-        if (out && ct__any_requires_grad(1, in)) {
+        if (out && grad) {
             ct_node *n = ct__record(s.kd ? "NllLoss2DBackward0" : "NllLossBackward0", ce_backward, out, 1, in);
             if (!n || ct__save(n, 0, x, false, 0) != CT_OK || ct__save(n, 1, ti, false, 0) != CT_OK ||
-                ct__save(n, 2, rw, false, 0) != CT_OK || ct__save(n, 3, d.t, false, 0) != CT_OK) {
+                ct__save(n, 2, rw, false, 0) != CT_OK || ct__save(n, 3, st, false, 0) != CT_OK) {
                 out = NULL;
             } else {
                 n->scalars[0] = total;

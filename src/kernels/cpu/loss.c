@@ -30,69 +30,43 @@ CE_ROW_STATS(float)
 CE_ROW_STATS(double)
 
 /* float32 rows with unit stride (the usual (N, C) logits): exp in float
- * (ct__expf_poly, kernels/cpu/fast_expf.h), as PyTorch's vectorized
- * log_softmax computes in float. The glibc double exp per element cost 50%
- * of the fused kernel (docs/performance.md). Rows with a NaN or an infinite
- * maximum take the double path above. */
-/* out[c] = exp(x[c] - m). no-trapping-math lets the clamps become vector
- * selects (FP exception flags are never read; results are unchanged). */
-CT_SIMD_CLONES CT_NO_TRAP static void exp_shifted_f32(const float *x, int64_t C, float m, float *out) {
-    for (int64_t c = 0; c < C; c++) out[c] = ct__expf_poly(x[c] - m);
-}
-
-/* the sum of e[0..C) in 8 running partial sums in double, in a fixed order */
-CT_SIMD_CLONES static double sum8(const float *e, int64_t C) {
-    double acc[8] = {0};
-    int64_t c = 0;
-    for (; c + 8 <= C; c += 8)
-        for (int j = 0; j < 8; j++) acc[j] += (double)e[c + j];
-    for (; c < C; c++) acc[c % 8] += (double)e[c];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
-/* max of a float row; false when it is NaN or infinite */
-CT_SIMD_CLONES CT_NO_TRAP static bool row_max_f32(const float *x, int64_t C, float *mx) {
-    float m = -INFINITY;
-    int nan = 0;
-    for (int64_t c = 0; c < C; c++) {
-        m = x[c] > m ? x[c] : m;
-        nan |= x[c] != x[c];
-    }
-    *mx = m;
-    return !nan && isfinite(m);
-}
-
-/* scratch of C floats per thread, on the stack up to 4096 classes */
-#define CE_SCRATCH 4096
-
-/* The fast float rows (see expf_poly); false: use the double path. */
+ * (ct__expf_poly's operations, vectorized: kernels/cpu/fast_expf.h), as
+ * PyTorch's vectorized log_softmax computes in float. The glibc double exp
+ * per element cost 50% of the fused kernel (docs/performance.md). Rows with
+ * a NaN or an infinite maximum take the double path above. */
 static bool ce_row_fast_f32(const float *xr, int64_t C, double *mx, double *lse) {
-    float m, scratch[CE_SCRATCH];
-    if (C > CE_SCRATCH || !row_max_f32(xr, C, &m)) return false;
-    exp_shifted_f32(xr, C, m, scratch);
+    float m;
+    if (!ct__row_max_f32(xr, C, &m)) return false;
+    double sum = ct__row_exp_sum_f32(xr, NULL, C, m);
     *mx = m;
-    *lse = (double)logf((float)sum8(scratch, C));
+    *lse = (double)logf((float)sum);
     return true;
 }
 
-CT_SIMD_CLONES static void ce_grad_row_f32(const float *e, float *gr, int64_t C, float coef) {
-    for (int64_t c = 0; c < C; c++) gr[c] = coef * e[c];
+/* gr = coef * (softmax(xr) - onehot(t)) in one pass, from the forward's
+ * row statistics: softmax = exp(x - (float)(m + lse)) */
+static void ce_bwd_row_f32(const float *xr, float *gr, int64_t C, int64_t t, double m, double lse, double coef) {
+    float mlse = (float)(m + lse), cf = (float)coef;
+    ct__row_exp_scale_f32(xr, gr, C, mlse, cf);
+    gr[t] = cf * (ct__expf_poly(xr[t] - mlse) - 1.0f);
 }
 
-static bool ce_bwd_fast_f32(const float *xr, float *gr, int64_t C, int64_t t, double coef) {
+static bool ce_bwd_fast_f32(const float *xr, float *gr, int64_t C, int64_t t, const double *st, double coef) {
     double m, lse;
-    if (!ce_row_fast_f32(xr, C, &m, &lse)) return false;
-    /* softmax = exp(x - m - lse), written into gr, then scaled */
-    exp_shifted_f32(xr, C, (float)(m + lse), gr);
-    gr[t] -= 1.0f;
-    ce_grad_row_f32(gr, gr, C, (float)coef);
+    if (st) {
+        m = st[0], lse = st[1];
+        if (!isfinite(m) || !isfinite(lse)) return false; /* the forward took the double path */
+    } else if (!ce_row_fast_f32(xr, C, &m, &lse)) {
+        return false;
+    }
+    ce_bwd_row_f32(xr, gr, C, t, m, lse, coef);
     return true;
 }
 
 #define ce_row_fast(xr, C, S, m, lse) \
     _Generic((xr), const float *: ((S) == 1 && ce_row_fast_f32((const float *)(xr), (C), (m), (lse))), default: false)
-#define ce_bwd_fast(xr, gr, C, S, t, coef)                                                                   \
-    _Generic((xr), const float *: ((S) == 1 && ce_bwd_fast_f32((const float *)(xr), (float *)(gr), (C), (t), (coef))), \
+#define ce_bwd_fast(xr, gr, C, S, t, st, coef)                                                               \
+    _Generic((xr), const float *: ((S) == 1 && ce_bwd_fast_f32((const float *)(xr), (float *)(gr), (C), (t), (st), (coef))), \
              default: false)
 
 typedef struct {
@@ -100,9 +74,11 @@ typedef struct {
     const int64_t *t;
     int64_t C, S, ignore;
     double *loss, *wsum; /* per row */
+    double *stats;       /* per row: max, log-sum-exp (may be NULL) */
     int64_t *bad;        /* per row: -1 ok, else the bad target's row */
     /* backward */
     const void *g;
+    const double *st; /* the forward's stats, or NULL */
     bool gs;
     double scale;
     void *gx;
@@ -115,6 +91,7 @@ typedef struct {
         for (int64_t r = b; r < e; r++) {                                                          \
             int64_t n = r / k->S, s = r % k->S, t = k->t[r];                                       \
             k->loss[r] = 0, k->wsum[r] = 0, k->bad[r] = -1;                                        \
+            if (k->stats) k->stats[2 * r] = k->stats[2 * r + 1] = NAN;                             \
             if (t == k->ignore) continue;                                                          \
             if (t < 0 || t >= k->C) {                                                              \
                 k->bad[r] = t;                                                                     \
@@ -126,6 +103,7 @@ typedef struct {
             double wt = w ? (double)w[t] : 1.0;                                                    \
             k->loss[r] = -wt * ((double)xr[t * k->S] - m - lse);                                   \
             k->wsum[r] = wt;                                                                       \
+            if (k->stats) k->stats[2 * r] = m, k->stats[2 * r + 1] = lse;                          \
         }                                                                                          \
     }
 CE_FWD(float)
@@ -133,7 +111,7 @@ CE_FWD(double)
 
 int ct__kernel_cross_entropy_fwd(ct_dtype dtype, const void *x, const int64_t *target, const void *weight, int64_t N,
                                  int64_t C, int64_t S, int64_t ignore_index, void *out, double *sum_loss,
-                                 double *sum_weight, int64_t *bad) {
+                                 double *sum_weight, int64_t *bad, double *stats) {
     int64_t rows = N * S;
     double *buf = malloc((size_t)(rows > 0 ? rows : 1) * 2 * sizeof(double));
     int64_t *badv = malloc((size_t)(rows > 0 ? rows : 1) * sizeof(int64_t));
@@ -144,7 +122,7 @@ int ct__kernel_cross_entropy_fwd(ct_dtype dtype, const void *x, const int64_t *t
         return -1;
     }
     ce_ctx k = {.x = x, .w = weight, .t = target, .C = C, .S = S, .ignore = ignore_index, .loss = buf,
-                .wsum = buf + rows, .bad = badv};
+                .wsum = buf + rows, .bad = badv, .stats = stats};
     int64_t grain = C > 0 ? 1 + 32768 / C : 32768;
     ct_parallel_for(0, rows, grain, dtype == CT_FLOAT64 ? ce_fwd_double : ce_fwd_float, &k);
     double sl = 0, sw = 0;
@@ -183,8 +161,10 @@ int ct__kernel_cross_entropy_fwd(ct_dtype dtype, const void *x, const int64_t *t
             }                                                                                      \
             double m, lse;                                                                         \
             double coef = k->scale * (double)w[r] * (double)(k->gs ? g[0] : g[r]);                 \
-            if (ce_bwd_fast(xr, gr, k->C, k->S, t, coef)) continue;                                \
-            ce_row_##T(xr, k->C, k->S, &m, &lse);                                                  \
+            const double *st = k->st ? k->st + 2 * r : NULL;                                       \
+            if (ce_bwd_fast(xr, gr, k->C, k->S, t, st, coef)) continue;                            \
+            if (st) m = st[0], lse = st[1];                                                        \
+            else ce_row_##T(xr, k->C, k->S, &m, &lse);                                             \
             for (int64_t c = 0; c < k->C; c++) {                                                   \
                 double p = exp((double)xr[c * k->S] - m - lse);                                    \
                 gr[c * k->S] = (T)(coef * (p - (c == t ? 1.0 : 0.0)));                             \
@@ -196,8 +176,8 @@ CE_BWD(double)
 
 void ct__kernel_cross_entropy_bwd(ct_dtype dtype, const void *x, const int64_t *target, const void *row_w, int64_t N,
                                   int64_t C, int64_t S, const void *grad, bool grad_scalar, double scale,
-                                  void *grad_x) {
-    ce_ctx k = {.x = x, .w = row_w, .t = target, .C = C, .S = S, .g = grad,
+                                  void *grad_x, const double *stats) {
+    ce_ctx k = {.x = x, .w = row_w, .t = target, .C = C, .S = S, .g = grad, .st = stats,
                 .gs = grad_scalar, .scale = scale, .gx = grad_x};
     int64_t grain = C > 0 ? 1 + 32768 / C : 32768;
     ct_parallel_for(0, N * S, grain, dtype == CT_FLOAT64 ? ce_bwd_double : ce_bwd_float, &k);

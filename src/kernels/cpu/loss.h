@@ -14,19 +14,23 @@
  * (max subtracted, sums in double). out (N*S values of x's dtype, may be
  * NULL) receives the per-element losses (0 where ignored); *sum_loss and
  * *sum_weight receive the totals (double). Returns 0, or -1 with *bad the
- * first out-of-range target. */
+ * first out-of-range target. stats (2 doubles per row, may be NULL) receives
+ * each row's max and log(sum(exp(x - max))) for the backward (NaN for
+ * ignored rows). */
 int ct__kernel_cross_entropy_fwd(ct_dtype dtype, const void *x, const int64_t *target, const void *weight, int64_t N,
                                  int64_t C, int64_t S, int64_t ignore_index, void *out, double *sum_loss,
-                                 double *sum_weight, int64_t *bad);
+                                 double *sum_weight, int64_t *bad, double *stats);
 
 /* grad_x[n, c, s] = coef(n, s) * (softmax(x[n, :, s])[c] - [c == t]) with
  * coef = scale * row_w[n, s] * g(n, s); rows whose target is outside [0, C)
  * (ignored) or whose row_w is 0 get 0. row_w: N*S values of x's dtype (the
  * class weight of each row's target); g: grad (N*S values of x's dtype) or,
- * when grad_scalar, grad[0]. grad_x: (N, C, S) contiguous, overwritten. */
+ * when grad_scalar, grad[0]. grad_x: (N, C, S) contiguous, overwritten.
+ * stats: the forward's per-row statistics (then one pass per row), or NULL
+ * (recomputed). */
 void ct__kernel_cross_entropy_bwd(ct_dtype dtype, const void *x, const int64_t *target, const void *row_w, int64_t N,
                                   int64_t C, int64_t S, const void *grad, bool grad_scalar, double scale,
-                                  void *grad_x);
+                                  void *grad_x, const double *stats);
 
 /* CTC for one sequence in double: lp (T, C) log-probabilities with element
  * strides (st, sc); tg: L target labels (stride sl). Returns the negative
