@@ -22,7 +22,9 @@ int64_t ct_max_memory_allocated(void);
 void ct_reset_peak_memory_stats(void);
 /* torch.cuda.memory_reserved: allocated + kept in the cache. */
 int64_t ct_memory_reserved(void);
-/* torch.cuda.empty_cache: return every cached free block to the system. */
+/* torch.cuda.empty_cache: return every cached free block to the system.
+ * Other threads keep the small blocks (<= 16 KiB, at most 16 per size)
+ * in their own lock-free caches until they end. */
 void ct_empty_cache(void);
 
 #ifdef __cplusplus

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/allocator.h"
 #include "autograd/node.h"
 #include "tensor/print_internal.h"
 
@@ -15,7 +16,7 @@ static void meta_release(ct_autograd_meta *m) {
     ct__drop(m->grad);
     if (m->grad_fn) ct__node_release(m->grad_fn);
     free(m->hooks);
-    free(m);
+    ct__obj_free(m, sizeof *m);
 }
 
 /* Forget weak retain_grad entries pointing at a dying tensor. */
@@ -35,11 +36,8 @@ static void tensor_meta_release(ct_tensor *t) {
 
 ct_autograd_meta *ct__meta(ct_tensor *t) {
     if (!t->autograd_meta) {
-        ct_autograd_meta *m = calloc(1, sizeof *m);
-        if (!m) {
-            ct__error_oom(sizeof *m);
-            return NULL;
-        }
+        ct_autograd_meta *m = ct__obj_alloc(sizeof *m);
+        if (!m) return NULL;
         m->next_hook_id = 1;
         t->autograd_meta = m;
         ct__autograd_meta_release = tensor_meta_release;
@@ -51,12 +49,11 @@ ct_autograd_meta *ct__meta(ct_tensor *t) {
 /* ---- nodes ---- */
 
 ct_node *ct__node_new(const char *name, ct_backward_fn backward, int num_next) {
-    ct_node *n = calloc(1, sizeof *n);
-    ct_edge *next = num_next ? calloc((size_t)num_next, sizeof *next) : NULL;
+    ct_node *n = ct__obj_alloc(sizeof *n);
+    ct_edge *next = num_next ? ct__obj_alloc((size_t)num_next * sizeof *next) : NULL;
     if (!n || (num_next && !next)) {
-        free(n);
-        free(next);
-        ct__error_oom(sizeof *n);
+        ct__obj_free(n, sizeof *n);
+        ct__obj_free(next, (size_t)num_next * sizeof *next);
         return NULL;
     }
     atomic_init(&n->refcount, 1);
@@ -106,9 +103,9 @@ void ct__node_release(ct_node *first) {
                 }
                 stack[len++] = n->next[i].fn;
             }
-            free(n->next);
+            ct__obj_free(n->next, (size_t)n->num_next * sizeof *n->next);
             free(n->hooks);
-            free(n);
+            ct__obj_free(n, sizeof *n);
         }
         n = len ? stack[--len] : NULL;
     }

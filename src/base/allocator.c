@@ -6,8 +6,16 @@
  * nearly-equal large requests share blocks. The cache holds at most
  * CACHE_LIMIT bytes; beyond, blocks go back to the system. Caching is off
  * under AddressSanitizer (reuse would hide use-after-free) or with
- * CTORCH_NO_CACHING_ALLOCATOR=1. */
+ * CTORCH_NO_CACHING_ALLOCATOR=1.
+ *
+ * Small blocks (up to TL_MAX_BYTES) first go through a per-thread cache
+ * without a lock: the small tensors of an eager training step are made and
+ * freed by the same thread over and over, and a mutex per allocation was a
+ * visible part of a small op's cost. A thread's cache goes back to the
+ * shared lists when the thread ends. The byte counters are atomics. */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +43,25 @@ typedef struct free_block {
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static free_block *g_buckets[NBUCKETS];
-static size_t g_cached;
-static int64_t g_allocated, g_peak;
+static size_t g_cached;                 /* bytes in the shared lists (under g_lock) */
+static _Atomic int64_t g_thread_cached; /* bytes in the per-thread caches */
+static _Atomic int64_t g_allocated, g_peak;
 static int g_caching = -1; /* -1: not decided yet */
+
+/* ---- per-thread cache of small blocks: bin i holds blocks of (i+1)*64 bytes */
+#define TL_MAX_BYTES ((size_t)16 << 10)
+#define TL_BINS (TL_MAX_BYTES / ALIGNMENT)
+#define TL_PER_BIN 16
+
+typedef struct {
+    free_block *head[TL_BINS];
+    unsigned char count[TL_BINS];
+} thread_cache;
+
+static _Thread_local thread_cache *tl_cache;
+static pthread_key_t g_tl_key;
+static pthread_once_t g_tl_once = PTHREAD_ONCE_INIT;
+static bool g_tl_key_ok;
 
 static size_t round_size(size_t n) {
     size_t g = n < ((size_t)1 << 20) ? ALIGNMENT : ((size_t)64 << 10);
@@ -58,6 +82,104 @@ static int caching_enabled(void) {
     return g_caching;
 }
 
+static void shared_put_locked(free_block *b, size_t size) {
+    b->size = size;
+    b->next = g_buckets[bucket_of(size)];
+    g_buckets[bucket_of(size)] = b;
+}
+
+/* thread exit: the thread's cached blocks join the shared lists */
+static void thread_cache_release(void *v) {
+    thread_cache *c = v;
+    pthread_mutex_lock(&g_lock);
+    for (size_t i = 0; i < TL_BINS; i++) {
+        while (c->head[i]) {
+            free_block *b = c->head[i];
+            c->head[i] = b->next;
+            shared_put_locked(b, (i + 1) * ALIGNMENT);
+            g_cached += (i + 1) * ALIGNMENT;
+            atomic_fetch_sub_explicit(&g_thread_cached, (int64_t)(i + 1) * ALIGNMENT, memory_order_relaxed);
+        }
+        c->count[i] = 0;
+    }
+    pthread_mutex_unlock(&g_lock);
+}
+
+static void thread_cache_free(void *v) {
+    thread_cache_release(v);
+    free(v);
+    tl_cache = NULL;
+}
+
+static void tl_key_create(void) { g_tl_key_ok = pthread_key_create(&g_tl_key, thread_cache_free) == 0; }
+
+/* this thread's cache, made on first use; NULL when it cannot be made */
+static thread_cache *my_cache(void) {
+    if (tl_cache) return tl_cache;
+    pthread_once(&g_tl_once, tl_key_create);
+    if (!g_tl_key_ok) return NULL;
+    thread_cache *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    if (pthread_setspecific(g_tl_key, c) != 0) {
+        free(c);
+        return NULL;
+    }
+    return tl_cache = c;
+}
+
+static void count_alloc(size_t size) {
+    int64_t now = atomic_fetch_add_explicit(&g_allocated, (int64_t)size, memory_order_relaxed) + (int64_t)size;
+    int64_t peak = atomic_load_explicit(&g_peak, memory_order_relaxed);
+    while (now > peak && !atomic_compare_exchange_weak_explicit(&g_peak, &peak, now, memory_order_relaxed,
+                                                                memory_order_relaxed)) {
+    }
+}
+
+/* a block of `size` (rounded) from this thread's cache, or NULL */
+static void *thread_take(size_t size) {
+    if (size > TL_MAX_BYTES || !caching_enabled()) return NULL;
+    thread_cache *c = my_cache();
+    size_t bin = size / ALIGNMENT - 1;
+    if (!c || !c->head[bin]) return NULL;
+    free_block *b = c->head[bin];
+    c->head[bin] = b->next;
+    c->count[bin]--;
+    atomic_fetch_sub_explicit(&g_thread_cached, (int64_t)size, memory_order_relaxed);
+    return b;
+}
+
+/* keep block p of `size` (rounded) in this thread's cache; false if full */
+static bool thread_put(void *p, size_t size) {
+    if (size > TL_MAX_BYTES || !caching_enabled()) return false;
+    thread_cache *c = my_cache();
+    size_t bin = size / ALIGNMENT - 1;
+    if (!c || c->count[bin] >= TL_PER_BIN) return false;
+    free_block *b = p;
+    b->size = size;
+    b->next = c->head[bin];
+    c->head[bin] = b;
+    c->count[bin]++;
+    atomic_fetch_add_explicit(&g_thread_cached, (int64_t)size, memory_order_relaxed);
+    return true;
+}
+
+void *ct__obj_alloc(size_t nbytes) {
+    size_t size = round_size(nbytes);
+    void *p = thread_take(size);
+    if (!p) p = aligned_alloc(ALIGNMENT, size);
+    if (!p) {
+        ct__error_oom(nbytes);
+        return NULL;
+    }
+    memset(p, 0, nbytes);
+    return p;
+}
+
+void ct__obj_free(void *p, size_t nbytes) {
+    if (!p) return;
+    if (!thread_put(p, round_size(nbytes))) free(p);
+}
+
 void *ct__alloc(size_t nbytes) {
     if (nbytes == 0) return NULL;
     if (nbytes > SIZE_MAX / 2) {
@@ -66,6 +188,10 @@ void *ct__alloc(size_t nbytes) {
     }
     size_t size = round_size(nbytes);
     void *p = NULL;
+    if ((p = thread_take(size))) {
+        count_alloc(size);
+        return p;
+    }
     pthread_mutex_lock(&g_lock);
     if (caching_enabled()) {
         free_block **link = &g_buckets[bucket_of(size)];
@@ -91,23 +217,22 @@ void *ct__alloc(size_t nbytes) {
             return NULL;
         }
     }
-    pthread_mutex_lock(&g_lock);
-    g_allocated += (int64_t)size;
-    if (g_allocated > g_peak) g_peak = g_allocated;
-    pthread_mutex_unlock(&g_lock);
+    count_alloc(size);
     return p;
 }
 
 void ct__dealloc(void *p, size_t nbytes) {
     if (!p) return;
     size_t size = round_size(nbytes);
+    atomic_fetch_sub_explicit(&g_allocated, (int64_t)size, memory_order_relaxed);
+    if (!caching_enabled()) {
+        free(p);
+        return;
+    }
+    if (thread_put(p, size)) return;
     pthread_mutex_lock(&g_lock);
-    g_allocated -= (int64_t)size;
-    if (caching_enabled() && g_cached + size <= CACHE_LIMIT) {
-        free_block *b = p;
-        b->size = size;
-        b->next = g_buckets[bucket_of(size)];
-        g_buckets[bucket_of(size)] = b;
+    if (g_cached + size <= CACHE_LIMIT) {
+        shared_put_locked(p, size);
         g_cached += size;
         p = NULL;
     }
@@ -115,34 +240,21 @@ void ct__dealloc(void *p, size_t nbytes) {
     free(p);
 }
 
-int64_t ct_memory_allocated(void) {
-    pthread_mutex_lock(&g_lock);
-    int64_t v = g_allocated;
-    pthread_mutex_unlock(&g_lock);
-    return v;
-}
+int64_t ct_memory_allocated(void) { return atomic_load(&g_allocated); }
 
-int64_t ct_max_memory_allocated(void) {
-    pthread_mutex_lock(&g_lock);
-    int64_t v = g_peak;
-    pthread_mutex_unlock(&g_lock);
-    return v;
-}
+int64_t ct_max_memory_allocated(void) { return atomic_load(&g_peak); }
 
-void ct_reset_peak_memory_stats(void) {
-    pthread_mutex_lock(&g_lock);
-    g_peak = g_allocated;
-    pthread_mutex_unlock(&g_lock);
-}
+void ct_reset_peak_memory_stats(void) { atomic_store(&g_peak, atomic_load(&g_allocated)); }
 
 int64_t ct_memory_reserved(void) {
     pthread_mutex_lock(&g_lock);
-    int64_t v = g_allocated + (int64_t)g_cached;
+    int64_t v = atomic_load(&g_allocated) + (int64_t)g_cached + atomic_load(&g_thread_cached);
     pthread_mutex_unlock(&g_lock);
     return v;
 }
 
 void ct_empty_cache(void) {
+    if (tl_cache) thread_cache_release(tl_cache); /* other threads keep their small caches */
     pthread_mutex_lock(&g_lock);
     free_block *all = NULL;
     for (size_t i = 0; i < NBUCKETS; i++) {

@@ -11,4 +11,11 @@ void *ct__alloc(size_t nbytes);
 /* Give back a block from ct__alloc with the same nbytes. NULL is a no-op. */
 void ct__dealloc(void *p, size_t nbytes);
 
+/* Zeroed memory for a library object (tensor handle, storage, graph node):
+ * from the calling thread's small-block cache when it has one, not counted
+ * in ct_memory_allocated. NULL with the out-of-memory error set on failure.
+ * Free with ct__obj_free and the same nbytes. */
+void *ct__obj_alloc(size_t nbytes);
+void ct__obj_free(void *p, size_t nbytes);
+
 #endif

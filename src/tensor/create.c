@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/allocator.h"
 #include "ctorch/parallel.h"
 #include "kernels/cpu/convert.h"
 #include "kernels/cpu/copy.h"
@@ -57,11 +58,8 @@ ct_tensor *ct_from_blob(void *data, ct_dtype dtype, int ndim, const int64_t *siz
         ct__error("from_blob: data must not be NULL for a non-empty shape");
         return NULL;
     }
-    ct_storage *s = calloc(1, sizeof *s);
-    if (!s) {
-        ct__error_oom(sizeof *s);
-        return NULL;
-    }
+    ct_storage *s = ct__obj_alloc(sizeof *s);
+    if (!s) return NULL;
     atomic_init(&s->refcount, 1);
     atomic_init(&s->version, 0);
     s->data = data;

@@ -5,15 +5,12 @@
 #include "tensor/tensor_impl.h"
 
 ct_storage *ct__storage_new(size_t nbytes) {
-    ct_storage *s = calloc(1, sizeof *s);
-    if (!s) {
-        ct__error_oom(sizeof *s);
-        return NULL;
-    }
+    ct_storage *s = ct__obj_alloc(sizeof *s);
+    if (!s) return NULL;
     if (nbytes) {
         s->data = ct__alloc(nbytes);
         if (!s->data) {
-            free(s);
+            ct__obj_free(s, sizeof *s);
             return NULL;
         }
     }
@@ -30,5 +27,5 @@ void ct__storage_release(ct_storage *s) {
     } else {
         ct__dealloc(s->data, s->nbytes);
     }
-    free(s);
+    ct__obj_free(s, sizeof *s);
 }

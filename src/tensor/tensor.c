@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/allocator.h"
 #include "tensor/tensor_impl.h"
 
 void (*ct__autograd_meta_release)(ct_tensor *t);
@@ -95,11 +96,8 @@ bool ct__is_contiguous(const ct_tensor *t) {
 
 ct_tensor *ct__tensor_make(ct_storage *storage, ct_dtype dtype, int ndim, const int64_t *sizes,
                            const int64_t *strides, int64_t offset) {
-    ct_tensor *t = calloc(1, sizeof *t);
-    if (!t) {
-        ct__error_oom(sizeof *t);
-        return NULL;
-    }
+    ct_tensor *t = ct__obj_alloc(sizeof *t);
+    if (!t) return NULL;
     atomic_init(&t->refcount, 1);
     atomic_fetch_add(&storage->refcount, 1);
     t->storage = storage;
@@ -167,7 +165,7 @@ void ct__drop(ct_tensor *t) {
     if (atomic_fetch_sub(&t->refcount, 1) != 1) return;
     if (t->autograd_meta && ct__autograd_meta_release) ct__autograd_meta_release(t);
     ct__storage_release(t->storage);
-    free(t);
+    ct__obj_free(t, sizeof *t);
 }
 
 ct_tensor *ct__apply_requires_grad(ct_tensor *t, const ct_opts *o) {

@@ -14,6 +14,7 @@
 #include "ctorch/parallel.h"
 #include "ctorch/tensor.h"
 #include "kernels/cpu/reduce.h"
+#include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 
 void ct__store_int64(void *p, ct_dtype dtype, int64_t v) {
     switch (dtype) {
@@ -275,6 +276,107 @@ static void full_range(int64_t b, int64_t e, void *vctx) {
     }
 }
 
+/* ---- outer sums (SumKernel.cpp's vectorized_outer_sum) ----
+ * The reduced dim is outer and the kept one contiguous, e.g. a bias
+ * gradient: sum over dim 0 of a (rows, cols) matrix. PyTorch walks the
+ * columns in blocks of 4 vectors (32 floats / 16 doubles; AVX2), each
+ * column summed by multi_row_sum over all rows; then single vectors
+ * through row_sum (4-way interleaved rows); then single columns. The
+ * blocks of 4 vectors are the bulk: summed here with direct loads so the
+ * compiler vectorizes them. */
+#define OUTER_BLOCK_BYTES 128
+#define DEFINE_OUTER_BLOCK(T, NAME)                                                                              \
+    CT_SIMD_CLONES static void NAME(const char *in, int64_t row_stride, int64_t rows, T *out) {                \
+        enum { L = OUTER_BLOCK_BYTES / sizeof(T) };                                                           \
+        T acc[CASCADE_LEVELS][L];                                                                             \
+        memset(acc, 0, sizeof acc);                                                                           \
+        int64_t lp = ceil_log2(rows) / CASCADE_LEVELS;                                                        \
+        if (lp < 4) lp = 4;                                                                                   \
+        const int64_t step = (int64_t)1 << lp, mask0 = step - 1;                                              \
+        int64_t i = 0;                                                                                        \
+        for (; i + step <= rows;) {                                                                           \
+            for (int64_t j = 0; j < step; j++) {                                                              \
+                const T *r = (const T *)(const void *)(in + (i + j) * row_stride);                           \
+                for (int k = 0; k < L; k++) acc[0][k] += r[k];                                                \
+            }                                                                                                 \
+            i += step;                                                                                        \
+            for (int j = 1; j < CASCADE_LEVELS; j++) {                                                        \
+                for (int k = 0; k < L; k++) {                                                                 \
+                    acc[j][k] += acc[j - 1][k];                                                               \
+                    acc[j - 1][k] = 0;                                                                        \
+                }                                                                                             \
+                if ((i & (mask0 << (j * lp))) != 0) break;                                                    \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (; i < rows; i++) {                                                                               \
+            const T *r = (const T *)(const void *)(in + i * row_stride);                                     \
+            for (int k = 0; k < L; k++) acc[0][k] += r[k];                                                    \
+        }                                                                                                     \
+        for (int j = 1; j < CASCADE_LEVELS; j++)                                                              \
+            for (int k = 0; k < L; k++) acc[0][k] += acc[j][k];                                               \
+        for (int k = 0; k < L; k++) out[k] = acc[0][k];                                                       \
+    }
+DEFINE_OUTER_BLOCK(float, outer_block_f)
+DEFINE_OUTER_BLOCK(double, outer_block_d)
+
+typedef struct {
+    const plan *p;
+    int64_t block; /* columns per parallel chunk: a multiple of the block of 4 vectors */
+} outer_ctx;
+
+/* columns [jb, je) of the (rows, cols) outer sum into p->out */
+static void outer_sum_columns(const plan *p, int64_t jb, int64_t je) {
+    bool dbl = p->in_dtype == CT_FLOAT64;
+    int64_t item = dbl ? 8 : 4, lanes = 32 / item, rows = p->rsizes[0], rs = p->rstrides[0];
+    double (*load)(const void *) = dbl ? ld_f64 : ld_f32;
+    const ct_dtype_traits *ot = ct__traits(p->out_dtype);
+    union {
+        float f[OUTER_BLOCK_BYTES / 4];
+        double d[OUTER_BLOCK_BYTES / 4];
+    } v;
+    int64_t j = jb;
+    for (; j + 4 * lanes <= je; j += 4 * lanes) {
+        const char *q = p->in + j * item;
+        if (dbl) outer_block_d(q, rs, rows, v.d);
+        else outer_block_f(q, rs, rows, v.f);
+        for (int64_t k = 0; k < 4 * lanes; k++)
+            ot->store_double(p->out + (j + k) * (int64_t)ot->itemsize, dbl ? v.d[k] : v.f[k]);
+    }
+    for (int n; j < je; j += n) {
+        n = j + lanes <= je ? (int)lanes : 1; /* a whole vector, then single columns */
+        const char *q = p->in + j * item;
+        if (dbl) row_sum_d(q, rs, item, rows, n, load, v.d);
+        else row_sum_f(q, rs, item, rows, n, load, v.f);
+        for (int k = 0; k < n; k++)
+            ot->store_double(p->out + (j + k) * (int64_t)ot->itemsize, dbl ? v.d[k] : v.f[k]);
+    }
+}
+
+static void outer_sum_range(int64_t b, int64_t e, void *vctx) {
+    const outer_ctx *c = vctx;
+    int64_t cols = c->p->ksizes[0];
+    outer_sum_columns(c->p, b * c->block, e * c->block < cols ? e * c->block : cols);
+}
+
+/* Below PyTorch's grain size (32768 elements) the sum runs on one thread
+ * as PyTorch's does; larger ones split the columns over the threads in
+ * whole blocks of 4 vectors. */
+static bool outer_sum(const plan *p) {
+    if ((p->in_dtype != CT_FLOAT32 && p->in_dtype != CT_FLOAT64) || p->nk != 1 || p->nr != 1) return false;
+    int64_t item = (int64_t)ct__traits(p->in_dtype)->itemsize, cols = p->ksizes[0];
+    if (p->kstrides[0] != item || cols < 32 / item || p->rstrides[0] < cols * item) return false;
+    int64_t nthreads = ct_get_num_threads(), block = 128 / item;
+    if (p->rnumel * cols >= 32768 && nthreads > 1) {
+        int64_t per = (cols + nthreads - 1) / nthreads;
+        block = (per + block - 1) / block * block;
+    } else {
+        block = cols;
+    }
+    outer_ctx c = {p, block};
+    ct_parallel_for(0, (cols + block - 1) / block, 1, outer_sum_range, &c);
+    return true;
+}
+
 void ct__kernel_sum(void *out, ct_dtype out_dtype, const void *in, ct_dtype in_dtype, int ndim, const int64_t *sizes,
                     const int64_t *in_strides, const bool *reduce) {
     plan p;
@@ -282,6 +384,7 @@ void ct__kernel_sum(void *out, ct_dtype out_dtype, const void *in, ct_dtype in_d
     p.out = out;
     p.out_dtype = out_dtype;
     if (p.onumel == 0) return;
+    if (outer_sum(&p)) return;
     if (p.onumel == 1 && p.nr > 0 && p.rnumel >= 2 * CT_GRAIN_SIZE && ct_get_num_threads() > 1) {
         /* one output: chunks in parallel, partials added in order */
         enum { MAX_CHUNKS = 64 };
