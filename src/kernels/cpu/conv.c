@@ -7,6 +7,7 @@
 
 #include "base/dtype_traits.h"
 #include "ctorch/parallel.h"
+#include "kernels/cpu/conv_winograd.h"
 #include "kernels/cpu/gemm.h"
 
 /* [lo, hi): the output positions o in [0, n_out) whose input index
@@ -237,8 +238,25 @@ static int64_t work_per_image(const ct_conv_geom *g, int64_t Cin, int64_t Cout, 
     return ct__conv_geom_ovol(g) * ct__conv_geom_kvol(g) * (Cin / G) * Cout;
 }
 
+/* Winograd F(4x4, 3x3) (conv_winograd.c) takes float32 2-d 3x3 kernels
+ * with stride 1, dilation 1, padding <= 2 in each dim, one group and at
+ * least CT_WINOGRAD_MIN_CH channels in and out (below that the transforms
+ * cost more than the multiplies they save). */
+#define CT_WINOGRAD_MIN_CH 32
+static bool winograd_ok(ct_dtype dtype, const ct_conv_geom *g, int64_t Cin, int64_t Cout, int64_t G) {
+    if (dtype != CT_FLOAT32 || G != 1 || Cin < CT_WINOGRAD_MIN_CH || Cout < CT_WINOGRAD_MIN_CH) return false;
+    if (g->in[0] != 1 || g->k[0] != 1 || g->out[0] != 1 || g->k[1] != 3 || g->k[2] != 3) return false;
+    for (int d = 1; d < 3; d++)
+        if (g->stride[d] != 1 || g->dil[d] != 1 || g->pad[d] < 0 || g->pad[d] > 2 || g->out[d] < 1) return false;
+    return true;
+}
+
 int ct__conv_forward(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
                       const void *x, const void *w, const void *bias, void *y) {
+    if (winograd_ok(dtype, g, Cin, Cout, G)) {
+        int rc = ct__conv3x3_winograd(N, Cin, Cout, g->in[1], g->in[2], g->pad[1], g->pad[2], x, w, false, bias, y);
+        if (rc != 0) return rc < 0 ? -1 : 0; /* 0: non-finite values, take the direct sum */
+    }
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
     c.x = x, c.w = w, c.bias = bias, c.out = y;
     ct_parallel_for(0, N, grain_for(work_per_image(g, Cin, Cout, G)), forward_chunk, &c);
@@ -247,6 +265,13 @@ int ct__conv_forward(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C
 
 int ct__conv_input_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
                             const void *y, const void *w, const void *bias, void *x) {
+    /* the adjoint of a stride-1 3x3 conv with padding p is a 3x3 conv of y
+     * with the flipped, transposed filters and padding 2 - p */
+    if (winograd_ok(dtype, g, Cin, Cout, G)) {
+        int rc = ct__conv3x3_winograd(N, Cout, Cin, g->out[1], g->out[2], 2 - g->pad[1], 2 - g->pad[2], y, w, true,
+                                      bias, x);
+        if (rc != 0) return rc < 0 ? -1 : 0;
+    }
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
     c.y = y, c.w = w, c.bias = bias, c.out = x;
     ct_parallel_for(0, N, grain_for(work_per_image(g, Cin, Cout, G)), input_adjoint_chunk, &c);
