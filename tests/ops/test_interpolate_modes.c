@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <ctorch.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "op_harness.h"
@@ -55,4 +56,45 @@ Test(interpolate_modes, upsample_module_repr_and_forward) {
     free(r);
     ct_free(y), ct_free(x4), ct_free(x);
     ct_module_free(m), ct_module_free(e);
+}
+
+/* nearest-exact float32 (a gather and its scatter-add) is bit-identical
+ * to PyTorch's, values and gradients (antialias float32 agrees to the
+ * harness tolerance only: see docs/nn-misc.md). */
+static void expect_same_bits(const vec_case *c, const char *what, const ct_tensor *got, const ct_tensor *want) {
+    oh_expect_close(c, what, got, want);
+    ct_tensor *g = ct_contiguous(got), *w = ct_contiguous(want);
+    const float *a = ct_data_ptr(g), *b = ct_data_ptr(w);
+    for (int64_t i = 0; i < ct_numel(w); i++)
+        cr_assert(a[i] == b[i] && signbit(a[i]) == signbit(b[i]), "case %s: %s[%lld] = %a, PyTorch %a", vec_name(c),
+                  what, (long long)i, (double)a[i], (double)b[i]);
+    ct_free(g), ct_free(w);
+}
+
+Test(interpolate_modes, nearest_exact_float32_bit_exact) {
+    vec_file *f = vec_load("interpolate_modes.txt");
+    cr_assert_not_null(f);
+    int checked = 0;
+    for (size_t i = 0; i < vec_count(f); i++) {
+        const vec_case *c = vec_at(f, i);
+        if (vec_has(c, "error") || strcmp(vec_tok(c, "in0_dtype", 0), "float32")) continue;
+        op_call call = {.op = "interpolate"};
+        call.nargs = vec_len(c, "args");
+        for (int k = 0; k < call.nargs; k++) call.args[k] = vec_double(c, "args", k);
+        if (call.args[0] != CT_INTERP_NEAREST_EXACT) continue;
+        call.ndims = vec_ints(c, "dims", call.dims, CT_MAX_DIMS);
+        ct_tensor *x = oh_load_tensor(c, "in0");
+        cr_assert_eq(ct_requires_grad_(x, true), CT_OK);
+        ct_tensor *y = run_op(&call, (ct_tensor *[]){x});
+        ct_tensor *want = oh_load_tensor(c, "out");
+        expect_same_bits(c, "out", y, want);
+        ct_tensor *w = oh_load_tensor(c, "w");
+        cr_assert_eq(ct_backward(y, w, NULL), CT_OK);
+        ct_tensor *g = ct_grad(x), *gw = oh_load_tensor(c, "grad0");
+        expect_same_bits(c, "grad", g, gw);
+        ct_free(g), ct_free(gw), ct_free(w), ct_free(want), ct_free(y), ct_free(x);
+        checked++;
+    }
+    cr_assert_gt(checked, 25);
+    vec_free(f);
 }
