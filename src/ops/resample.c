@@ -13,6 +13,7 @@
 #include "base/error_state.h"
 #include "ctorch/nn_misc.h"
 #include "ctorch/nn_pool.h"
+#include "ctorch/parallel.h"
 #include "kernels/cpu/resample.h"
 #include "ops/op_util.h"
 
@@ -186,17 +187,26 @@ static int resample_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
  * bit-identical for interior outputs; at the borders PyTorch's compiled
  * kernel rounds differently in the last bit (an FMA-like pattern that
  * depends on the output), so float32 agrees to 1-2 ulp there. */
+typedef struct {
+    const void *src;
+    void *dst;
+    int64_t inner;
+    const ct_resample_axis *a;
+} aa_ctx;
 #define DEFINE_AA_PASS(T, SUFFIX)                                                                             \
-    static void aa_pass_##SUFFIX(const T *src, T *dst, int64_t outer, int64_t inner, const ct_resample_axis *a) { \
-        for (int64_t p = 0; p < outer; p++) {                                                                 \
-            const T *s = src + p * a->in * inner;                                                             \
-            T *d = dst + p * a->out * inner;                                                                  \
+    static void aa_pass_##SUFFIX(int64_t begin, int64_t end, void *vctx) {                                    \
+        const aa_ctx *c = vctx;                                                                               \
+        const ct_resample_axis *a = c->a;                                                                     \
+        int64_t inner = c->inner;                                                                             \
+        for (int64_t p = begin; p < end; p++) {                                                               \
+            const T *s = (const T *)c->src + p * a->in * inner;                                               \
+            T *d = (T *)c->dst + p * a->out * inner;                                                          \
             for (int64_t o = 0; o < a->out; o++) {                                                            \
                 const int64_t *ix = a->idx + o * a->taps;                                                     \
                 const double *wt = a->w + o * a->taps;                                                        \
                 for (int64_t k = 0; k < inner; k++) {                                                         \
                     T acc = s[ix[0] * inner + k] * (T)wt[0];                                                  \
-                    for (int j = 1; j < a->taps; j++) acc += s[ix[j] * inner + k] * (T)wt[j];         \
+                    for (int j = 1; j < a->taps; j++) acc += s[ix[j] * inner + k] * (T)wt[j];                 \
                     d[o * inner + k] = acc;                                                                   \
                 }                                                                                             \
             }                                                                                                 \
@@ -205,11 +215,12 @@ static int resample_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
 DEFINE_AA_PASS(float, f32)
 DEFINE_AA_PASS(double, f64)
 
+/* outer slices in parallel (each writes its own output slice) */
 static void aa_pass(ct_dtype dt, const void *src, void *dst, int64_t outer, int64_t inner, const ct_resample_axis *a) {
-    if (dt == CT_FLOAT32)
-        aa_pass_f32(src, dst, outer, inner, a);
-    else
-        aa_pass_f64(src, dst, outer, inner, a);
+    aa_ctx c = {.src = src, .dst = dst, .inner = inner, .a = a};
+    int64_t work = a->out * inner * a->taps;
+    ct_parallel_for(0, outer, work >= 32768 ? 1 : 32768 / (work > 0 ? work : 1),
+                    dt == CT_FLOAT32 ? aa_pass_f32 : aa_pass_f64, &c);
 }
 
 /* The antialiased forward as PyTorch 1.13's separable_upsample_generic_Nd
