@@ -51,11 +51,13 @@ static int g_caching = -1; /* -1: not decided yet */
 /* ---- per-thread cache of small blocks: bin i holds blocks of (i+1)*64 bytes */
 #define TL_MAX_BYTES ((size_t)16 << 10)
 #define TL_BINS (TL_MAX_BYTES / ALIGNMENT)
-#define TL_PER_BIN 16
+/* blocks kept per size: many for object-sized blocks (a training step
+ * holds dozens of graph nodes at once), few for larger ones */
+#define TL_PER_BIN(size) ((size) <= 2048 ? 128 : 16)
 
 typedef struct {
     free_block *head[TL_BINS];
-    unsigned char count[TL_BINS];
+    unsigned char count[TL_BINS]; /* <= TL_PER_BIN <= 255 */
 } thread_cache;
 
 static _Thread_local thread_cache *tl_cache;
@@ -153,7 +155,7 @@ static bool thread_put(void *p, size_t size) {
     if (size > TL_MAX_BYTES || !caching_enabled()) return false;
     thread_cache *c = my_cache();
     size_t bin = size / ALIGNMENT - 1;
-    if (!c || c->count[bin] >= TL_PER_BIN) return false;
+    if (!c || c->count[bin] >= TL_PER_BIN(size)) return false;
     free_block *b = p;
     b->size = size;
     b->next = c->head[bin];
