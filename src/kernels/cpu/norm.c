@@ -56,17 +56,159 @@ typedef struct {
         c->mean[q] = n ? m : NAN;                                                        \
         c->var[q] = n ? v / (double)n : NAN;                                             \
     }
-NORM_MOMENTS(float)
 NORM_MOMENTS(double)
 
-/* Two passes in double, in element order (the bits the tests hold). */
+/* ---- float32, batch-norm layout (one affine channel per q): vectorized
+ * loops. Sums in double with 8 partial sums (element r of a row goes to
+ * partial r % 8 within each run of 8, the row's tail to partial 0), so the
+ * compiler vectorizes them; cloned for AVX-512 and AVX2 (ifunc by CPU).
+ * The order differs from the serial double chains of the generic loops by
+ * far less than float32's rounding. ---- */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define CT_NORM_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CT_NORM_CLONES
+#endif
+
+/* GCC vector extensions: elementwise IEEE operations (the same bits as the
+ * scalar expressions), lowered to zmm / ymm / xmm by each clone */
+typedef double v8d __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+/* (a macro: a function returning a vector would change the ABI per clone) */
+#define LD8(dst, p)                                 \
+    do {                                            \
+        v8f f_;                                     \
+        memcpy(&f_, (p), sizeof f_);                \
+        (dst) = __builtin_convertvector(f_, v8d);   \
+    } while (0)
+
+static double sum8d(const double a[8]) { return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])); }
+
+/* s1 = sum(x - K), s2 = sum((x - K)^2) over P rows of R (row p at x + p *
+ * ps), as 8 partials kept in locals (so they live in vector registers) */
+CT_NORM_CLONES static void mom_rows_f32(const float *x, int64_t P, int64_t ps, int64_t R, double K, double *o1,
+                                        double *o2) {
+    v8d s1 = {0}, s2 = {0}, k = {K, K, K, K, K, K, K, K};
+    for (int64_t p = 0; p < P; p++, x += ps) {
+        int64_t r = 0;
+        for (; r + 8 <= R; r += 8) {
+            v8d d;
+            LD8(d, x + r);
+            d -= k;
+            s1 += d;
+            s2 += d * d;
+        }
+        for (; r < R; r++) {
+            double d = (double)x[r] - K;
+            s1[0] += d;
+            s2[0] += d * d;
+        }
+    }
+    memcpy(o1, &s1, sizeof s1);
+    memcpy(o2, &s2, sizeof s2);
+}
+
+/* One pass: sums shifted by K = the channel's first element (a finite one;
+ * else 0), so var = E[(x-K)^2] - E[x-K]^2 loses nothing in double for
+ * float data. NaN / inf propagate as in the two-pass loop. */
+static void moments_f32_perq(const norm_ctx *c, int64_t q) {
+    const ct_norm_geom *g = c->g;
+    const float *X = c->x;
+    int64_t n = g->P * g->R;
+    if (n == 0) {
+        c->mean[q] = c->var[q] = NAN;
+        return;
+    }
+    double K = (double)X[q * g->R];
+    if (!isfinite(K)) K = 0;
+    double s1[8], s2[8];
+    mom_rows_f32(X + q * g->R, g->P, g->Q * g->R, g->R, K, s1, s2);
+    double a = sum8d(s1) / (double)n, v = sum8d(s2) / (double)n - a * a;
+    c->mean[q] = K + a;
+    c->var[q] = v < 0 ? 0 : v;
+}
+
+CT_NORM_CLONES static void apply_row_f32(const float *x, float *y, int64_t R, double m, double rs, double w,
+                                         double b) {
+    for (int64_t r = 0; r < R; r++) y[r] = (float)(((double)x[r] - m) * rs * w + b);
+}
+
+/* the four sums of the backward over P rows of R (row p at offset p * ps),
+ * partials in locals */
+CT_NORM_CLONES static void bwd_sums_f32(const float *x, const float *gy, int64_t P, int64_t ps, int64_t R, double m,
+                                        double rs, double w, double *o /* 4 x 8 */) {
+    v8d sg = {0}, sgx = {0}, sw = {0}, sb = {0};
+    const v8d mv = {m, m, m, m, m, m, m, m}, rv = {rs, rs, rs, rs, rs, rs, rs, rs}, wv = {w, w, w, w, w, w, w, w};
+    for (int64_t p = 0; p < P; p++, x += ps, gy += ps) {
+        int64_t r = 0;
+        for (; r + 8 <= R; r += 8) {
+            v8d gv, d;
+            LD8(gv, gy + r);
+            LD8(d, x + r);
+            d -= mv;
+            v8d gh = gv * wv;
+            sg += gh;
+            sgx += gh * d * rv;
+            sw += gv * d * rv;
+            sb += gv;
+        }
+        for (; r < R; r++) {
+            double gv = (double)gy[r], d = (double)x[r] - m;
+            double gh = gv * w;
+            sg[0] += gh;
+            sgx[0] += gh * d * rs;
+            sw[0] += gv * d * rs;
+            sb[0] += gv;
+        }
+    }
+    memcpy(o, &sg, sizeof sg);
+    memcpy(o + 8, &sgx, sizeof sgx);
+    memcpy(o + 16, &sw, sizeof sw);
+    memcpy(o + 24, &sb, sizeof sb);
+}
+
+CT_NORM_CLONES static void bwd_gx_row_f32(const float *x, const float *gy, float *gx, int64_t R, double m, double rs,
+                                          double w, double sg, double sgx, bool stats) {
+    if (stats) {
+        for (int64_t r = 0; r < R; r++) {
+            double gh = (double)gy[r] * w;
+            double xh = ((double)x[r] - m) * rs;
+            gx[r] = (float)(rs * (gh - sg - xh * sgx));
+        }
+    } else {
+        for (int64_t r = 0; r < R; r++) gx[r] = (float)((double)gy[r] * w * rs);
+    }
+}
+
+/* bwd_perq_float with vectorized rows (w == 1 when there is no weight:
+ * gv * 1 is gv exactly) */
+static void bwd_perq_f32(const norm_ctx *c, int64_t q, double *gwq, double *gbq) {
+    const ct_norm_geom *g = c->g;
+    const float *X = c->x, *GY = c->gy;
+    double n = (double)(g->P * g->R), m = c->cmean[q], rs = c->rstd[q];
+    double w = c->w ? (double)((const float *)c->w)[q] : 1.0;
+    double o[32] = {0};
+    bool need_stats = c->gx && c->batch_stats;
+    if (need_stats || gwq || gbq) bwd_sums_f32(X + q * g->R, GY + q * g->R, g->P, g->Q * g->R, g->R, m, rs, w, o);
+    if (gwq) *gwq = sum8d(o + 16);
+    if (gbq) *gbq = sum8d(o + 24);
+    if (!c->gx) return;
+    double mg = sum8d(o) / n, mgx = sum8d(o + 8) / n;
+    for (int64_t p = 0; p < g->P; p++) {
+        int64_t base = (p * g->Q + q) * g->R;
+        bwd_gx_row_f32(X + base, GY + base, (float *)c->gx + base, g->R, m, rs, w, mg, mgx, c->batch_stats);
+    }
+}
+
+/* float64: two passes in double, in element order; float32: one shifted
+ * pass (moments_f32_perq). */
 static void moments_range(int64_t q0, int64_t q1, void *vctx) {
     norm_ctx *c = vctx;
     for (int64_t q = q0; q < q1; q++) {
         if (c->dt == CT_FLOAT64)
             moments_double(c, q);
         else
-            moments_float(c, q);
+            moments_f32_perq(c, q);
     }
 }
 
@@ -94,9 +236,7 @@ static void apply_range(int64_t q0, int64_t q1, void *vctx) {
             for (int64_t p = 0; p < g->P; p++) {
                 int64_t base = (p * g->Q + q) * g->R;
                 if (c->dt == CT_FLOAT32) {
-                    const float *x = (const float *)c->x + base;
-                    float *y = (float *)c->y + base;
-                    for (int64_t r = 0; r < g->R; r++) y[r] = (float)(((double)x[r] - m) * rs * w + b);
+                    apply_row_f32((const float *)c->x + base, (float *)c->y + base, g->R, m, rs, w, b);
                 } else {
                     const double *x = (const double *)c->x + base;
                     double *y = (double *)c->y + base;
@@ -216,7 +356,6 @@ static void backward_range(int64_t q0, int64_t q1, void *vctx) {
             }                                                                                         \
         }                                                                                             \
     }
-NORM_BWD_PERQ(float)
 NORM_BWD_PERQ(double)
 
 static void bwd_perq_range(int64_t q0, int64_t q1, void *vctx) {
@@ -226,7 +365,7 @@ static void bwd_perq_range(int64_t q0, int64_t q1, void *vctx) {
         if (c->dt == CT_FLOAT64)
             bwd_perq_double(c, q, gwq, gbq);
         else
-            bwd_perq_float(c, q, gwq, gbq);
+            bwd_perq_f32(c, q, gwq, gbq);
     }
 }
 
