@@ -163,11 +163,12 @@ static int sqrt_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
 
 /* threshold_backward(g, y, 0): g where y > 0, else 0 — as g * sign(y),
  * since y = relu(x) >= 0 */
+/* threshold_backward(g, y, 0) = y <= 0 ? 0 : g. y = relu(x) is never
+ * negative, so y != 0 ? g : 0 is the same (NaN in y passes g, as in
+ * PyTorch): one pass of the select kernel, y as the mask. */
 static int relu_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
     ct_tensor *y = ct__unpack(n, 1);
-    ct_tensor *s = y ? ct_sign(y) : NULL;
-    ct_free(y);
-    return done(out, tk(ct_mul(g[0], s), s));
+    return done(out, tk(y ? select_const(y, g[0], 0.0) : NULL, y));
 }
 
 /* pow_backward: exponent == 0 -> zeros; else g * (p * x^(p-1)) */

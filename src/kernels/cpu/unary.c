@@ -533,8 +533,23 @@ int ct__kernel_unary(ct_unary_kind kind, const ct_strided_iter *it, ct_dtype dty
             ST((T *)(d[0] + i * s[0]), m != 0 ? a : fill);                                       \
         }                                                                                       \
     }
-CT_SEL_LOOP(sel_f32, float, float, LD_NATIVE, ST_NATIVE)
-CT_SEL_LOOP(sel_f64, double, double, LD_NATIVE, ST_NATIVE)
+/* contiguous float32/float64 (e.g. relu's backward): a loop the compiler vectorizes */
+#define CT_SEL_CONTIG(NAME, T)                                                                   \
+    CT_SIMD_CLONES static void NAME##_contig(T *restrict o, const T *m, const T *a, int64_t n, T fill) { \
+        for (int64_t i = 0; i < n; i++) o[i] = m[i] != 0 ? a[i] : fill;                           \
+    }                                                                                            \
+    static void NAME(char **d, const int64_t *s, int64_t n, void *vctx) {                       \
+        if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T)) {                       \
+            NAME##_contig((T *)d[0], (const T *)d[1], (const T *)d[2], n,                         \
+                          (T)((const un_ctx *)vctx)->p[0]);                                       \
+            return;                                                                              \
+        }                                                                                        \
+        NAME##_strided(d, s, n, vctx);                                                           \
+    }
+CT_SEL_LOOP(sel_f32_strided, float, float, LD_NATIVE, ST_NATIVE)
+CT_SEL_LOOP(sel_f64_strided, double, double, LD_NATIVE, ST_NATIVE)
+CT_SEL_CONTIG(sel_f32, float)
+CT_SEL_CONTIG(sel_f64, double)
 CT_SEL_LOOP(sel_f16, uint16_t, float, ld_h, ST_H)
 CT_SEL_LOOP(sel_bf16, uint16_t, float, ld_b, ST_B)
 
