@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctorch/parallel.h"
+#include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 
 static int64_t in_numel(const ct__pool_geom *g) { return g->in[0] * g->in[1] * g->in[2]; }
 static int64_t out_numel(const ct__pool_geom *g) { return g->out[0] * g->out[1] * g->out[2]; }
@@ -72,16 +73,31 @@ typedef struct pool_ctx {
 
 /* ---- 2x2 stride 2 max (2D, no padding, no dilation, every window whole) ----
  * The generic loop's scan order and test (v > m || isnan(v), from -inf),
- * unrolled and branch-free: same values, same indices. */
-#define MAX2_STEP(T, v, i)                                                                                       \
+ * branch-free: same values, same indices. Starting from -inf, the first
+ * element always wins (it is either > -inf, NaN, or -inf itself with the
+ * same index), so m starts at it. One output row per call, in a loop the
+ * compiler vectorizes (stride-2 loads, selects). */
+#define MAX2_STEP(v, off)                                                                                        \
     do {                                                                                                         \
-        T v_ = (v);                                                                                              \
-        bool t_ = v_ > m || v_ != v_;                                                                            \
-        m = t_ ? v_ : m;                                                                                         \
-        best = t_ ? (i) : best;                                                                                  \
+        bool t_ = (v) > m || (v) != (v);                                                                         \
+        m = t_ ? (v) : m;                                                                                        \
+        k = t_ ? (off) : k;                                                                                      \
     } while (0)
 #define DEF_MAX2_FWD(T)                                                                                          \
-    __attribute__((optimize("no-trapping-math"))) static void max2_fwd_##T(int64_t b, int64_t e, void *vc) {     \
+    CT_SIMD_CLONES static void max2_row_##T(const T *restrict r0, const T *restrict r1, T *restrict y,           \
+                                            int64_t *restrict ind, int64_t ow_n, int64_t i0, int64_t W) {        \
+        for (int64_t ow = 0; ow < ow_n; ow++) {                                                                  \
+            T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];                            \
+            T m = a;                                                                                             \
+            int64_t k = 0;                                                                                       \
+            MAX2_STEP(b, 1);                                                                                     \
+            MAX2_STEP(c, W);                                                                                     \
+            MAX2_STEP(d, W + 1);                                                                                 \
+            y[ow] = m;                                                                                           \
+            ind[ow] = i0 + 2 * ow + k;                                                                           \
+        }                                                                                                        \
+    }                                                                                                            \
+    static void max2_fwd_##T(int64_t b, int64_t e, void *vc) {                                                   \
         pool_ctx *c = vc;                                                                                        \
         const ct__pool_geom *g = c->g;                                                                           \
         int64_t isz = in_numel(g), osz = out_numel(g), W = g->in[2], OH = g->out[1], OW = g->out[2];            \
@@ -89,20 +105,8 @@ typedef struct pool_ctx {
             const T *x = (const T *)c->x + pl * isz;                                                             \
             T *y = (T *)c->y + pl * osz;                                                                         \
             int64_t *ind = c->oidx + pl * osz;                                                                   \
-            for (int64_t oh = 0; oh < OH; oh++) {                                                                \
-                const T *r0 = x + 2 * oh * W, *r1 = r0 + W;                                                      \
-                int64_t i0 = 2 * oh * W;                                                                         \
-                for (int64_t ow = 0; ow < OW; ow++) {                                                            \
-                    int64_t i = i0 + 2 * ow, best = i;                                                           \
-                    T m = -(T)INFINITY;                                                                          \
-                    MAX2_STEP(T, r0[2 * ow], i);                                                                 \
-                    MAX2_STEP(T, r0[2 * ow + 1], i + 1);                                                         \
-                    MAX2_STEP(T, r1[2 * ow], i + W);                                                             \
-                    MAX2_STEP(T, r1[2 * ow + 1], i + W + 1);                                                     \
-                    y[oh * OW + ow] = m;                                                                         \
-                    ind[oh * OW + ow] = best;                                                                    \
-                }                                                                                                \
-            }                                                                                                    \
+            for (int64_t oh = 0; oh < OH; oh++)                                                                  \
+                max2_row_##T(x + 2 * oh * W, x + (2 * oh + 1) * W, y + oh * OW, ind + oh * OW, OW, 2 * oh * W, W); \
         }                                                                                                        \
     }
 
