@@ -125,10 +125,11 @@ static int64_t ceil_log2(int64_t x) {
 
 /* Sum, for each of `lanes` interleaved columns k, the elements
  * load(i * row_stride + k * col_stride), i < size. T = float or double. */
-#define DEFINE_MULTI_ROW_SUM(T, NAME)                                                                            \
+#define DEFINE_MULTI_ROW_SUM(T, NAME, LD)                                                                        \
     static void NAME(const char *in, int64_t row_stride, int64_t col_stride, int64_t size, int lanes,          \
                      double (*load)(const void *), T *ret) {                                                   \
         T acc[CASCADE_LEVELS][16];                                                                            \
+        (void)load;                                                                                           \
         memset(acc, 0, sizeof acc);                                                                           \
         int64_t lp = ceil_log2(size) / CASCADE_LEVELS;                                                        \
         if (lp < 4) lp = 4;                                                                                   \
@@ -137,7 +138,7 @@ static int64_t ceil_log2(int64_t x) {
         for (; i + step <= size;) {                                                                           \
             for (int64_t j = 0; j < step; j++) {                                                              \
                 const char *b = in + (i + j) * row_stride;                                                    \
-                for (int k = 0; k < lanes; k++) acc[0][k] += (T)load(b + k * col_stride);                      \
+                for (int k = 0; k < lanes; k++) acc[0][k] += LD(b + k * col_stride);                      \
             }                                                                                                 \
             i += step;                                                                                        \
             for (int j = 1; j < CASCADE_LEVELS; j++) {                                                        \
@@ -150,14 +151,23 @@ static int64_t ceil_log2(int64_t x) {
         }                                                                                                     \
         for (; i < size; i++) {                                                                               \
             const char *b = in + i * row_stride;                                                              \
-            for (int k = 0; k < lanes; k++) acc[0][k] += (T)load(b + k * col_stride);                          \
+            for (int k = 0; k < lanes; k++) acc[0][k] += LD(b + k * col_stride);                          \
         }                                                                                                     \
         for (int j = 1; j < CASCADE_LEVELS; j++)                                                              \
             for (int k = 0; k < lanes; k++) acc[0][k] += acc[j][k];                                           \
         for (int k = 0; k < lanes; k++) ret[k] = acc[0][k];                                                   \
     }
-DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f)
-DEFINE_MULTI_ROW_SUM(double, multi_row_sum_d)
+/* LD(p): the element at byte address p, as T. Through the caller's load
+ * function for float16 / bfloat16 / ints; read directly for float32 and
+ * float64 (which then never go through the load function), where
+ * the compiler can then vectorize (same values: a float widened to double
+ * and back is itself). */
+#define LD_CALL_F(p) ((float)load(p))
+#define LD_F32(p) (*(const float *)(const void *)(p))
+#define LD_F64(p) (*(const double *)(const void *)(p))
+DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f, LD_CALL_F)
+DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f32, LD_F32)
+DEFINE_MULTI_ROW_SUM(double, multi_row_sum_f64, LD_F64)
 
 static double ld_f32(const void *p) { return *(const float *)p; }
 static double ld_f64(const void *p) { return *(const double *)p; }
@@ -165,7 +175,7 @@ static double ld_f64(const void *p) { return *(const double *)p; }
 /* row_sum: a row seen as (-1, 4), summed per column, then combined. Each
  * "element" may be a vector of `lanes` floats (stride elem_stride between
  * elements, lane_stride between lanes). */
-#define DEFINE_ROW_SUM(T, NAME, MRS)                                                                             \
+#define DEFINE_ROW_SUM(T, NAME, MRS, LD)                                                                         \
     static void NAME(const char *in, int64_t elem_stride, int64_t lane_stride, int64_t size, int lanes,        \
                      double (*load)(const void *), T *out) {                                                   \
         T part[4][16];                                                                                        \
@@ -177,13 +187,14 @@ static double ld_f64(const void *p) { return *(const double *)p; }
             for (int k = 0; k < lanes; k++) part[c][k] = tmp[c * 16 + k];                                     \
         }                                                                                                     \
         for (int64_t i = size_ilp * 4; i < size; i++)                                                         \
-            for (int k = 0; k < lanes; k++) part[0][k] += (T)load(in + i * elem_stride + k * lane_stride);    \
+            for (int k = 0; k < lanes; k++) part[0][k] += LD(in + i * elem_stride + k * lane_stride);    \
         for (int c = 1; c < 4; c++)                                                                           \
             for (int k = 0; k < lanes; k++) part[0][k] += part[c][k];                                         \
         for (int k = 0; k < lanes; k++) out[k] = part[0][k];                                                  \
     }
-DEFINE_ROW_SUM(float, row_sum_f, multi_row_sum_f)
-DEFINE_ROW_SUM(double, row_sum_d, multi_row_sum_d)
+DEFINE_ROW_SUM(float, row_sum_f, multi_row_sum_f, LD_CALL_F)
+DEFINE_ROW_SUM(float, row_sum_f32, multi_row_sum_f32, LD_F32)
+DEFINE_ROW_SUM(double, row_sum_f64, multi_row_sum_f64, LD_F64)
 
 /* vectorized_inner_sum for one contiguous row of n elements: vectors of
  * 32 bytes (8 floats / 4 doubles), scalar tail, then the lanes. */
@@ -195,24 +206,26 @@ static double inner_sum(const char *in, int64_t stride, int64_t n, ct_dtype dt, 
         int64_t nvec = n / lanes;
         if (is_double) {
             double v[16], acc = 0;
-            row_sum_d(in, lanes * item, item, nvec, lanes, load, v);
+            row_sum_f64(in, lanes * item, item, nvec, lanes, load, v);
             for (int64_t k = nvec * lanes; k < n; k++) acc += load(in + k * item);
             for (int k = 0; k < lanes; k++) acc += v[k];
             return acc;
         }
         float v[16], acc = 0;
-        row_sum_f(in, lanes * item, item, nvec, lanes, load, v);
+        if (dt == CT_FLOAT32) row_sum_f32(in, lanes * item, item, nvec, lanes, load, v);
+        else row_sum_f(in, lanes * item, item, nvec, lanes, load, v);
         for (int64_t k = nvec * lanes; k < n; k++) acc += (float)load(in + k * item);
         for (int k = 0; k < lanes; k++) acc += v[k];
         return acc;
     }
     if (is_double) {
         double r;
-        row_sum_d(in, stride, 0, n, 1, load, &r);
+        row_sum_f64(in, stride, 0, n, 1, load, &r);
         return r;
     }
     float r;
-    row_sum_f(in, stride, 0, n, 1, load, &r);
+    if (dt == CT_FLOAT32) row_sum_f32(in, stride, 0, n, 1, load, &r);
+    else row_sum_f(in, stride, 0, n, 1, load, &r);
     return r;
 }
 
@@ -345,8 +358,8 @@ static void outer_sum_columns(const plan *p, int64_t jb, int64_t je) {
     for (int n; j < je; j += n) {
         n = j + lanes <= je ? (int)lanes : 1; /* a whole vector, then single columns */
         const char *q = p->in + j * item;
-        if (dbl) row_sum_d(q, rs, item, rows, n, load, v.d);
-        else row_sum_f(q, rs, item, rows, n, load, v.f);
+        if (dbl) row_sum_f64(q, rs, item, rows, n, load, v.d);
+        else row_sum_f32(q, rs, item, rows, n, load, v.f);
         for (int k = 0; k < n; k++)
             ot->store_double(p->out + (j + k) * (int64_t)ot->itemsize, dbl ? v.d[k] : v.f[k]);
     }
