@@ -9,6 +9,7 @@
 #include "ctorch/parallel.h"
 #include "kernels/cpu/conv_winograd.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 
 /* [lo, hi): the output positions o in [0, n_out) whose input index
  * o * s + base falls inside [0, n_in). */
@@ -24,12 +25,12 @@ static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, in
 /* One loop nest serves both directions: IM2COL copies x into the column
  * row, COL2IM adds the row back into x. */
 #define CONV_COLS_LOOP(T, BODY_ZERO, BODY_COPY)                                                                   \
-    const int64_t L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g);                                         \
+    const int64_t I = ct__conv_geom_ivol(g);                                                                      \
     for (int64_t c = 0; c < C; c++)                                                                               \
         for (int64_t kd = 0; kd < g->k[0]; kd++)                                                                  \
             for (int64_t kh = 0; kh < g->k[1]; kh++)                                                              \
                 for (int64_t kw = 0; kw < g->k[2]; kw++) {                                                        \
-                    T *row = cols + (((c * g->k[0] + kd) * g->k[1] + kh) * g->k[2] + kw) * L;                     \
+                    T *row = cols + (((c * g->k[0] + kd) * g->k[1] + kh) * g->k[2] + kw) * ld;                    \
                     T *xc = x + c * I;                                                                            \
                     int64_t wbase = kw * g->dil[2] - g->pad[2], wlo, whi;                                         \
                     valid_range(wbase, g->stride[2], g->in[2], g->out[2], &wlo, &whi);                            \
@@ -71,10 +72,12 @@ static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, in
 #define CT_NO_LIBCALL
 #endif
 #define DEFINE_COLS(T)                                                                                            \
-    CT_NO_LIBCALL static void im2col_##T(const ct_conv_geom *g, int64_t C, T *x, T *cols) {                                     \
+    CT_NO_LIBCALL CT_SIMD_CLONES static void im2col_##T(const ct_conv_geom *g, int64_t C, T *restrict x,         \
+                                                        T *restrict cols, int64_t ld) {                           \
         CONV_COLS_LOOP(T, IM2COL_ZERO, IM2COL_COPY)                                                               \
     }                                                                                                             \
-    static void col2im_##T(const ct_conv_geom *g, int64_t C, T *cols, T *x) {                                     \
+    CT_SIMD_CLONES static void col2im_##T(const ct_conv_geom *g, int64_t C, T *restrict cols, T *restrict x,      \
+                                          int64_t ld) {                                                           \
         CONV_COLS_LOOP(T, COL2IM_ZERO, COL2IM_COPY)                                                               \
     }
 DEFINE_COLS(float)
@@ -82,16 +85,16 @@ DEFINE_COLS(double)
 
 void ct__im2col(ct_dtype dtype, const ct_conv_geom *g, int64_t C, const void *x, void *cols) {
     if (dtype == CT_FLOAT64)
-        im2col_double(g, C, (double *)x, cols);
+        im2col_double(g, C, (double *)x, cols, ct__conv_geom_ovol(g));
     else
-        im2col_float(g, C, (float *)x, cols);
+        im2col_float(g, C, (float *)x, cols, ct__conv_geom_ovol(g));
 }
 
 void ct__col2im(ct_dtype dtype, const ct_conv_geom *g, int64_t C, const void *cols, void *x) {
     if (dtype == CT_FLOAT64)
-        col2im_double(g, C, (double *)cols, x);
+        col2im_double(g, C, (double *)cols, x, ct__conv_geom_ovol(g));
     else
-        col2im_float(g, C, (float *)cols, x);
+        col2im_float(g, C, (float *)cols, x, ct__conv_geom_ovol(g));
 }
 
 /* ---- the three products ------------------------------------------------------ */
@@ -238,6 +241,153 @@ static int64_t work_per_image(const ct_conv_geom *g, int64_t Cin, int64_t Cout, 
     return ct__conv_geom_ovol(g) * ct__conv_geom_kvol(g) * (Cin / G) * Cout;
 }
 
+/* ---- one group of images per GEMM ---------------------------------------------
+ * The per-image chunks above run their GEMMs on ctorch's threads, but
+ * ct__kernel_gemm serializes BLAS calls (it may swap OpenBLAS's kernel table
+ * under a lock, see gemm.c), so at 2 threads they ran one after the other.
+ * Here (groups == 1, a product worth more than CT_GEMM_SMALL per image) the
+ * columns of nb images are laid side by side, (C*K, nb*L), and ONE GEMM per
+ * group is issued from the calling thread, which ct__kernel_gemm splits over
+ * the threads itself; the copies around it (im2col, col2im, the
+ * (n, C, L) <-> (C, n*L) transposes) run in parallel by image and channel. */
+#define CONV_GROUP_BYTES ((size_t)4 << 20) /* the columns of one group, at most (unless 1 image) */
+#define CONV_GROUP_MIN_WORK 4096           /* gemm.c's CT_GEMM_SMALL */
+
+typedef struct group_ctx {
+    ct_dtype dtype;
+    const ct_conv_geom *g;
+    size_t isz;
+    int64_t C, K, L, I, m; /* channels of the image side, kernel volume, out / in volume, images */
+    const char *src;       /* images (n, C, I) or (n, C, L) */
+    char *cols;            /* (C*K, m*L) or (C, m*L) */
+    char *dst;
+    const char *bias;
+} group_ctx;
+
+/* im2col of image j, channel c (item j * C + c) into the group's columns */
+static void group_im2col(int64_t b, int64_t e, void *vctx) {
+    group_ctx *c = vctx;
+    int64_t ld = c->m * c->L;
+    for (int64_t it = b; it < e; it++) {
+        int64_t j = it / c->C, ch = it % c->C;
+        const char *x = c->src + (size_t)((j * c->C + ch) * c->I) * c->isz;
+        char *cols = c->cols + (size_t)(ch * c->K * ld + j * c->L) * c->isz;
+        if (c->dtype == CT_FLOAT64) im2col_double(c->g, 1, (double *)x, (double *)cols, ld);
+        else im2col_float(c->g, 1, (float *)x, (float *)cols, ld);
+    }
+}
+
+/* col2im of image j, channel c into dst (n, C, I), overwritten, + bias */
+static void group_col2im(int64_t b, int64_t e, void *vctx) {
+    group_ctx *c = vctx;
+    int64_t ld = c->m * c->L;
+    for (int64_t it = b; it < e; it++) {
+        int64_t j = it / c->C, ch = it % c->C;
+        char *x = c->dst + (size_t)((j * c->C + ch) * c->I) * c->isz;
+        const char *cols = c->cols + (size_t)(ch * c->K * ld + j * c->L) * c->isz;
+        memset(x, 0, (size_t)c->I * c->isz);
+        if (c->dtype == CT_FLOAT64) col2im_double(c->g, 1, (double *)cols, (double *)x, ld);
+        else col2im_float(c->g, 1, (float *)cols, (float *)x, ld);
+        if (c->bias) add_bias(c->dtype, x, c->bias + (size_t)ch * c->isz, 1, c->I);
+    }
+}
+
+/* (n, C, L) -> (C, n*L): item j * C + c */
+static void group_gather(int64_t b, int64_t e, void *vctx) {
+    group_ctx *c = vctx;
+    for (int64_t it = b; it < e; it++) {
+        int64_t j = it / c->C, ch = it % c->C;
+        memcpy(c->cols + (size_t)(ch * c->m * c->L + j * c->L) * c->isz,
+               c->src + (size_t)((j * c->C + ch) * c->L) * c->isz, (size_t)c->L * c->isz);
+    }
+}
+
+/* (C, n*L) -> (n, C, L) + bias */
+static void group_scatter(int64_t b, int64_t e, void *vctx) {
+    group_ctx *c = vctx;
+    for (int64_t it = b; it < e; it++) {
+        int64_t j = it / c->C, ch = it % c->C;
+        char *o = c->dst + (size_t)((j * c->C + ch) * c->L) * c->isz;
+        memcpy(o, c->cols + (size_t)(ch * c->m * c->L + j * c->L) * c->isz, (size_t)c->L * c->isz);
+        if (c->bias) add_bias(c->dtype, o, c->bias + (size_t)ch * c->isz, 1, c->L);
+    }
+}
+
+static bool grouped_ok(const ct_conv_geom *g, int64_t Cin, int64_t Cout, int64_t G) {
+    return G == 1 && Cout * Cin * ct__conv_geom_kvol(g) * ct__conv_geom_ovol(g) > CONV_GROUP_MIN_WORK;
+}
+
+/* images per group */
+static int64_t group_images(const ct_conv_geom *g, int64_t N, int64_t Cin, size_t isz) {
+    size_t per = (size_t)(Cin * ct__conv_geom_kvol(g) * ct__conv_geom_ovol(g)) * isz;
+    int64_t nb = per > 0 ? (int64_t)(CONV_GROUP_BYTES / per) : N;
+    if (nb < 1) nb = 1;
+    return nb > N ? N : nb;
+}
+
+static int64_t copy_grain(int64_t per_item) {
+    int64_t gr = per_item > 0 ? CT_GRAIN_SIZE / per_item : 1;
+    return gr < 1 ? 1 : gr;
+}
+
+/* mode 0: forward y = w * x + bias; 1: input adjoint x = w^T y (+ bias);
+ * 2: weight adjoint w = sum_n y_n cols(x_n)^T */
+static int conv_grouped(int mode, ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout,
+                        const char *x, const char *w, const char *bias, const char *y, char *out) {
+    size_t isz = (size_t)ct__traits(dtype)->itemsize;
+    int64_t K = ct__conv_geom_kvol(g), L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g), CK = Cin * K;
+    if (N == 0) { /* only the weight adjoint has elements: a sum over no images */
+        memset(out, 0, (size_t)(Cout * CK) * isz);
+        return 0;
+    }
+    int64_t nb = group_images(g, N, Cin, isz);
+    bool direct = is_one_by_one(g); /* 1x1: one image's columns are the image */
+    char *cols = malloc((size_t)(CK * nb * L) * isz + 1);
+    char *ybuf = nb > 1 ? malloc((size_t)(Cout * nb * L) * isz + 1) : NULL;
+    if (!cols || (nb > 1 && !ybuf)) {
+        free(cols), free(ybuf);
+        return -1;
+    }
+    for (int64_t n0 = 0; n0 < N; n0 += nb) {
+        int64_t m = N - n0 < nb ? N - n0 : nb, mL = m * L;
+        group_ctx xc = {dtype, g, isz, Cin, K, L, I, m, NULL, cols, NULL, NULL};
+        group_ctx yc = {dtype, g, isz, Cout, 1, L, L, m, NULL, ybuf, NULL, NULL};
+        const char *colp = cols;
+        if (mode != 1) { /* the columns of x */
+            xc.src = x + (size_t)(n0 * Cin * I) * isz;
+            if (direct && m == 1) colp = xc.src;
+            else ct_parallel_for(0, m * Cin, copy_grain(K * L), group_im2col, &xc);
+        }
+        const char *yg = NULL; /* y of the group as (Cout, m*L) */
+        if (mode != 0) {
+            yc.src = y + (size_t)(n0 * Cout * L) * isz;
+            if (m == 1) yg = yc.src;
+            else {
+                ct_parallel_for(0, m * Cout, copy_grain(L), group_gather, &yc);
+                yg = ybuf;
+            }
+        }
+        if (mode == 0) {
+            char *dst = m == 1 ? out + (size_t)(n0 * Cout * L) * isz : ybuf;
+            ct__kernel_gemm_batched(dtype, 1, Cout, mL, CK, 1.0, op(w, CK, 1), op(colp, mL, 1), 0.0, dst);
+            if (m == 1) add_bias(dtype, dst, bias, Cout, L);
+            else {
+                yc.dst = out + (size_t)(n0 * Cout * L) * isz, yc.bias = bias;
+                ct_parallel_for(0, m * Cout, copy_grain(L), group_scatter, &yc);
+            }
+        } else if (mode == 1) {
+            ct__kernel_gemm_batched(dtype, 1, CK, mL, Cout, 1.0, op(w, 1, CK), op(yg, mL, 1), 0.0, cols);
+            xc.dst = out + (size_t)(n0 * Cin * I) * isz, xc.bias = bias;
+            ct_parallel_for(0, m * Cin, copy_grain(K * L), group_col2im, &xc);
+        } else {
+            ct__kernel_gemm_batched(dtype, 1, Cout, CK, mL, 1.0, op(yg, mL, 1), op(colp, 1, mL), n0 == 0 ? 0.0 : 1.0,
+                                    out);
+        }
+    }
+    free(cols), free(ybuf);
+    return 0;
+}
+
 /* Winograd F(4x4, 3x3) (conv_winograd.c) takes float32 2-d 3x3 kernels
  * with stride 1, dilation 1, padding <= 2 in each dim, one group and at
  * least CT_WINOGRAD_MIN_CH channels in and out (below that the transforms
@@ -257,6 +407,7 @@ int ct__conv_forward(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C
         int rc = ct__conv3x3_winograd(N, Cin, Cout, g->in[1], g->in[2], g->pad[1], g->pad[2], x, w, false, bias, y);
         if (rc != 0) return rc < 0 ? -1 : 0; /* 0: non-finite values, take the direct sum */
     }
+    if (grouped_ok(g, Cin, Cout, G)) return conv_grouped(0, dtype, g, N, Cin, Cout, x, w, bias, NULL, y);
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
     c.x = x, c.w = w, c.bias = bias, c.out = y;
     ct_parallel_for(0, N, grain_for(work_per_image(g, Cin, Cout, G)), forward_chunk, &c);
@@ -272,6 +423,7 @@ int ct__conv_input_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int
                                       bias, x);
         if (rc != 0) return rc < 0 ? -1 : 0;
     }
+    if (grouped_ok(g, Cin, Cout, G)) return conv_grouped(1, dtype, g, N, Cin, Cout, NULL, w, bias, y, x);
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
     c.y = y, c.w = w, c.bias = bias, c.out = x;
     ct_parallel_for(0, N, grain_for(work_per_image(g, Cin, Cout, G)), input_adjoint_chunk, &c);
@@ -280,6 +432,7 @@ int ct__conv_input_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int
 
 int ct__conv_weight_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
                             const void *x, const void *y, void *w) {
+    if (grouped_ok(g, Cin, Cout, G)) return conv_grouped(2, dtype, g, N, Cin, Cout, x, NULL, NULL, y, w);
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
     c.x = x, c.y = y, c.out = w;
     size_t wbytes = (size_t)(Cout * (Cin / G) * ct__conv_geom_kvol(g)) * c.isz;
