@@ -77,14 +77,19 @@ CT_NO_TRAP static bool max_scalar(const float *x, int64_t n, float *mx) {
     return !nan && isfinite(m);
 }
 
-static double combine8(const double a[8]) { return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])); }
+/* the 16 partial sums: a[j] + a[j + 8], then pairwise */
+static double combine16(const double a[16]) {
+    double b[8];
+    for (int j = 0; j < 8; j++) b[j] = a[j] + a[j + 8];
+    return ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
+}
 
-/* from element k0 (a multiple of 8) on, into the partials a */
-static void exp_sum_tail(const float *x, float *y, int64_t k0, int64_t n, float shift, double a[8]) {
+/* from element k0 (a multiple of 16) on, into the partials a */
+static void exp_sum_tail(const float *x, float *y, int64_t k0, int64_t n, float shift, double a[16]) {
     for (int64_t k = k0; k < n; k++) {
         float e = ct__expf_poly(x[k] - shift);
         if (y) y[k] = e;
-        a[k % 8] += (double)e;
+        a[k % 16] += (double)e;
     }
 }
 
@@ -94,7 +99,7 @@ static void exp_scale_tail(const float *x, float *y, int64_t k0, int64_t n, floa
 
 #ifdef CT_ROWS_X86
 #define CT_AVX512 __attribute__((target("avx512f")))
-#define CT_AVX2 __attribute__((target("avx2")))
+#define CT_AVX2 __attribute__((target("avx2,fma")))
 
 /* ct__expf_poly on 16 lanes, the same operations in the same order (the
  * clamps as max/min: equal for every non-NaN input, and callers send none) */
@@ -102,19 +107,18 @@ CT_AVX512 static inline __m512 exp16(__m512 x) {
     const __m512 lo = _mm512_set1_ps(-87.3365f), hi = _mm512_set1_ps(88.7228f);
     __mmask16 under = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
     x = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
-    __m512 n = _mm512_roundscale_ps(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                                  _mm512_set1_ps(0.5f)),
+    __m512 n = _mm512_roundscale_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504088896341f), _mm512_set1_ps(0.5f)),
                                     _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f)));
-    r = _mm512_add_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(2.12194440e-4f)));
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
     __m512 z = _mm512_mul_ps(r, r);
     __m512 y = _mm512_set1_ps(1.9875691500E-4f);
-    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(1.3981999507E-3f));
-    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(8.3334519073E-3f));
-    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(4.1665795894E-2f));
-    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(1.6666665459E-1f));
-    y = _mm512_add_ps(_mm512_mul_ps(y, r), _mm512_set1_ps(5.0000001201E-1f));
-    y = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(y, z), r), _mm512_set1_ps(1.0f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.3981999507E-3f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(8.3334519073E-3f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(4.1665795894E-2f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.6666665459E-1f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(5.0000001201E-1f));
+    y = _mm512_add_ps(_mm512_fmadd_ps(y, z, r), _mm512_set1_ps(1.0f));
     __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23);
     return _mm512_maskz_mov_ps((__mmask16)~under, _mm512_mul_ps(y, _mm512_castsi512_ps(bits)));
 }
@@ -146,25 +150,25 @@ CT_AVX512 static inline __m512d hi8(__m512 v) {
 
 CT_AVX512 static double exp_sum_avx512(const float *x, float *y, int64_t n, float shift) {
     const __m512 s = _mm512_set1_ps(shift);
-    __m512d acc = _mm512_setzero_pd();
+    __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd(); /* partials 0-7, 8-15 */
     int64_t k = 0;
     for (; k + 16 <= n; k += 16) {
         __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(x + k), s));
         if (y) _mm512_storeu_ps(y + k, e);
-        acc = _mm512_add_pd(acc, lo8(e));
-        acc = _mm512_add_pd(acc, hi8(e));
+        a0 = _mm512_add_pd(a0, lo8(e));
+        a1 = _mm512_add_pd(a1, hi8(e));
     }
-    if (k < n) { /* k % 8 == 0: the first 8 of the tail go to partials 0..7 */
-        int64_t r = n - k;
-        __mmask16 t = (__mmask16)((1u << r) - 1);
+    if (k < n) { /* k % 16 == 0: tail lane j goes to partial j */
+        __mmask16 t = (__mmask16)((1u << (n - k)) - 1);
         __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(t, x + k), s));
         if (y) _mm512_mask_storeu_ps(y + k, t, e);
-        acc = _mm512_mask_add_pd(acc, (__mmask8)(t & 0xff), acc, lo8(e));
-        acc = _mm512_mask_add_pd(acc, (__mmask8)(t >> 8), acc, hi8(e));
+        a0 = _mm512_mask_add_pd(a0, (__mmask8)(t & 0xff), a0, lo8(e));
+        a1 = _mm512_mask_add_pd(a1, (__mmask8)(t >> 8), a1, hi8(e));
     }
-    double a[8];
-    _mm512_storeu_pd(a, acc);
-    return combine8(a);
+    double a[16];
+    _mm512_storeu_pd(a, a0);
+    _mm512_storeu_pd(a + 8, a1);
+    return combine16(a);
 }
 
 CT_AVX512 static void exp_scale_avx512(const float *x, float *y, int64_t n, float shift, float scale) {
@@ -179,22 +183,22 @@ CT_AVX512 static void exp_scale_avx512(const float *x, float *y, int64_t n, floa
     }
 }
 
-/* the same on 8 lanes (AVX2) */
+/* the same on 8 lanes (AVX2 + FMA) */
 CT_AVX2 static inline __m256 exp8(__m256 x) {
     const __m256 lo = _mm256_set1_ps(-87.3365f), hi = _mm256_set1_ps(88.7228f);
     __m256 under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
     x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
-    __m256 n = _mm256_floor_ps(_mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _mm256_set1_ps(0.5f)));
-    __m256 r = _mm256_sub_ps(x, _mm256_mul_ps(n, _mm256_set1_ps(0.693359375f)));
-    r = _mm256_add_ps(r, _mm256_mul_ps(n, _mm256_set1_ps(2.12194440e-4f)));
+    __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
+    __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), x);
+    r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
     __m256 z = _mm256_mul_ps(r, r);
     __m256 y = _mm256_set1_ps(1.9875691500E-4f);
-    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(1.3981999507E-3f));
-    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(8.3334519073E-3f));
-    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(4.1665795894E-2f));
-    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(1.6666665459E-1f));
-    y = _mm256_add_ps(_mm256_mul_ps(y, r), _mm256_set1_ps(5.0000001201E-1f));
-    y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(y, z), r), _mm256_set1_ps(1.0f));
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.3981999507E-3f));
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(8.3334519073E-3f));
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(4.1665795894E-2f));
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.6666665459E-1f));
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(5.0000001201E-1f));
+    y = _mm256_add_ps(_mm256_fmadd_ps(y, z, r), _mm256_set1_ps(1.0f));
     __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_andnot_ps(under, _mm256_mul_ps(y, _mm256_castsi256_ps(bits)));
 }
@@ -221,19 +225,27 @@ CT_AVX2 static bool max_avx2(const float *x, int64_t n, float *mx) {
 
 CT_AVX2 static double exp_sum_avx2(const float *x, float *y, int64_t n, float shift) {
     const __m256 s = _mm256_set1_ps(shift);
-    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
     int64_t k = 0;
-    for (; k + 8 <= n; k += 8) {
-        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + k), s));
-        if (y) _mm256_storeu_ps(y + k, e);
-        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
-        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    for (; k + 16 <= n; k += 16) {
+        __m256 e0 = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + k), s));
+        __m256 e1 = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + k + 8), s));
+        if (y) {
+            _mm256_storeu_ps(y + k, e0);
+            _mm256_storeu_ps(y + k + 8, e1);
+        }
+        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(e0)));
+        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(e0, 1)));
+        a2 = _mm256_add_pd(a2, _mm256_cvtps_pd(_mm256_castps256_ps128(e1)));
+        a3 = _mm256_add_pd(a3, _mm256_cvtps_pd(_mm256_extractf128_ps(e1, 1)));
     }
-    double a[8];
+    double a[16];
     _mm256_storeu_pd(a, a0);
     _mm256_storeu_pd(a + 4, a1);
+    _mm256_storeu_pd(a + 8, a2);
+    _mm256_storeu_pd(a + 12, a3);
     exp_sum_tail(x, y, k, n, shift, a);
-    return combine8(a);
+    return combine16(a);
 }
 
 CT_AVX2 static void exp_scale_avx2(const float *x, float *y, int64_t n, float shift, float scale) {
@@ -254,7 +266,9 @@ static int row_isa(void) {
     int b = atomic_load_explicit(&best, memory_order_relaxed);
     if (b < 0) {
         __builtin_cpu_init();
-        b = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+        b = __builtin_cpu_supports("avx512f")                                     ? 2
+            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
+                                                                                : 0;
         atomic_store_explicit(&best, b, memory_order_relaxed);
     }
     int f = atomic_load_explicit(&g_isa_forced, memory_order_relaxed);
@@ -285,9 +299,9 @@ double ct__row_exp_sum_f32(const float *x, float *y, int64_t n, float shift) {
     default: break;
     }
 #endif
-    double a[8] = {0};
+    double a[16] = {0};
     exp_sum_tail(x, y, 0, n, shift, a);
-    return combine8(a);
+    return combine16(a);
 }
 
 void ct__row_exp_scale_f32(const float *x, float *y, int64_t n, float shift, float scale) {
@@ -304,7 +318,7 @@ void ct__row_exp_scale_f32(const float *x, float *y, int64_t n, float shift, flo
 /* ---- float32 rows with unit stride (inner == 1): the approach of the fused
  * cross-entropy kernel (src/kernels/cpu/loss.c): exp in float
  * (ct__expf_poly's operations, vectorized: fast_expf.h), written straight
- * into the output row; the sum in 8 double partial sums in a fixed order;
+ * into the output row; the sum in 16 double partial sums in a fixed order;
  * one multiply by 1/sum. Rows holding a NaN or an infinite maximum take the
  * generic loop above. ---- */
 CT_SIMD_CLONES static void sm_scale_f32(float *y, int64_t n, float s) {
