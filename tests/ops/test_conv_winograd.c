@@ -114,6 +114,21 @@ Test(ops_conv_winograd, forward_backward_vs_float64) {
     vec_free(f);
 }
 
+/* The same cases cut into blocks of 16 tiles (CT_WINO_TB, the block-size
+ * knob of conv_winograd.c) at 2 threads: many blocks, whole blocks per
+ * thread, the last block short. */
+Test(ops_conv_winograd, small_blocks_two_threads) {
+    cr_assert_eq(setenv("CT_WINO_TB", "16", 1), 0);
+    int saved = ct_get_num_threads();
+    cr_assert_eq(ct_set_num_threads(2), 0);
+    vec_file *f = vec_load("conv_winograd.txt");
+    cr_assert_not_null(f);
+    for (size_t i = 0; i < vec_count(f); i++) run_case(vec_at(f, i));
+    vec_free(f);
+    cr_assert_eq(ct_set_num_threads(saved), 0);
+    unsetenv("CT_WINO_TB");
+}
+
 /* Inf / NaN in x: the result's non-finite entries are PyTorch's (the
  * direct sum, not Winograd's Inf - Inf = NaN) and the finite ones match. */
 Test(ops_conv_winograd, nonfinite_input_propagates_as_pytorch) {

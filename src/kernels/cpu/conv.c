@@ -55,16 +55,31 @@ static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, in
  * 10-60 elements), where the library call costs more than the copy */
 #define IM2COL_ZERO(a, b)                                                                                         \
     for (int64_t o = (a); o < (b); o++) r[o] = 0
+/* stride 1: blocks of 8 (one AVX2 vector for float) with a fixed trip
+ * count, which the compiler turns into straight vector moves; the output
+ * rows of small convolutions are 8-32 long, where a counted vector loop
+ * spends more on its prologue and epilogue than on the copy */
 #define IM2COL_COPY(a, b, s)                                                                                      \
     do {                                                                                                          \
-        if ((s) == 1)                                                                                             \
-            for (int64_t o = (a); o < (b); o++) r[o] = xr[o];                                                     \
-        else                                                                                                      \
+        if ((s) == 1) {                                                                                           \
+            int64_t o = (a);                                                                                      \
+            for (; o + 8 <= (b); o += 8)                                                                          \
+                for (int q = 0; q < 8; q++) r[o + q] = xr[o + q];                                                 \
+            for (; o < (b); o++) r[o] = xr[o];                                                                    \
+        } else                                                                                                    \
             for (int64_t o = (a); o < (b); o++) r[o] = xr[o * (s)];                                               \
     } while (0)
 #define COL2IM_ZERO(a, b) (void)0
 #define COL2IM_COPY(a, b, s)                                                                                      \
-    for (int64_t o = (a); o < (b); o++) xr[o * (s)] += r[o]
+    do {                                                                                                          \
+        if ((s) == 1) {                                                                                           \
+            int64_t o = (a);                                                                                      \
+            for (; o + 8 <= (b); o += 8)                                                                          \
+                for (int q = 0; q < 8; q++) xr[o + q] += r[o + q];                                                \
+            for (; o < (b); o++) xr[o] += r[o];                                                                   \
+        } else                                                                                                    \
+            for (int64_t o = (a); o < (b); o++) xr[o * (s)] += r[o];                                              \
+    } while (0)
 
 #if defined(__GNUC__) && !defined(__clang__)
 #define CT_NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))

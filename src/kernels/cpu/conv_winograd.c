@@ -63,8 +63,10 @@ typedef struct wino_ctx {
     const float *x, *w, *bias;
     bool adjoint;
     float *U, *V, *M, *y;
-    int64_t t0, tb; /* current block of tiles */
-    atomic_int bad, oom;
+    int64_t t0, tb;  /* current block of tiles */
+    int64_t R, RB;   /* tile rows in all, per block */
+    atomic_int *bad; /* shared by the copies of the context */
+    atomic_int *oom;
 } wino_ctx;
 
 /* U[xi][k][c] for k in [b, e) */
@@ -149,7 +151,7 @@ static void input_chunk(int64_t b, int64_t e, void *vctx) {
     const int64_t C = c->C, tw = c->tw, tb = c->tb, plane = C * tb;
     float *scratch = malloc(sizeof(float) * (size_t)(2 * WA * 4 * (tw + 1)));
     if (!scratch) {
-        atomic_store_explicit(&c->oom, 1, memory_order_relaxed);
+        atomic_store_explicit(c->oom, 1, memory_order_relaxed);
         return;
     }
     for (int64_t ci = b; ci < e; ci++)
@@ -203,7 +205,7 @@ static void output_chunk(int64_t b, int64_t e, void *vctx) {
     const int64_t K = c->K, Ho = c->Ho, Wo = c->Wo, tw = c->tw, tb = c->tb, plane = K * tb;
     float *scratch = malloc(sizeof(float) * (size_t)(WM * WA * tw + WM * tw));
     if (!scratch) {
-        atomic_store_explicit(&c->oom, 1, memory_order_relaxed);
+        atomic_store_explicit(c->oom, 1, memory_order_relaxed);
         return;
     }
     uint32_t bad = 0;
@@ -217,7 +219,7 @@ static void output_chunk(int64_t b, int64_t e, void *vctx) {
         }
     }
     free(scratch);
-    if (bad) atomic_store_explicit(&c->bad, 1, memory_order_relaxed);
+    if (bad) atomic_store_explicit(c->bad, 1, memory_order_relaxed);
 }
 
 /* parallel grain: items of `per` flops each, ~64k flops per chunk */
@@ -226,14 +228,42 @@ static int64_t grain(int64_t per) {
     return g < 1 ? 1 : g;
 }
 
+/* One block of tile rows: transforms, 36 GEMMs, inverse transforms. */
+static void run_block(wino_ctx *c, int64_t r0) {
+    const int64_t C = c->C, K = c->K;
+    c->t0 = r0 * c->tw;
+    c->tb = (c->R - r0 < c->RB ? c->R - r0 : c->RB) * c->tw;
+    ct_parallel_for(0, C, grain(c->tb * 200), input_chunk, c);
+    ct_gemm_operand A = {c->U, K * C, C, 1}, B = {c->V, C * c->tb, c->tb, 1};
+    ct__kernel_gemm_batched(CT_FLOAT32, NXI, K, c->tb, C, 1.0, A, B, 0.0, c->M);
+    ct_parallel_for(0, K, grain(c->tb * 150), output_chunk, c);
+}
+
+/* Blocks [b, e) on one thread with its own V and M (the nested parallel
+ * loops in run_block then run serially): each thread keeps its tiles in
+ * its own cache and there is no barrier per GEMM. */
+static void block_chunk(int64_t b, int64_t e, void *vctx) {
+    wino_ctx c = *(const wino_ctx *)vctx;
+    c.V = malloc(sizeof(float) * (size_t)(NXI * c.C * c.RB * c.tw));
+    c.M = malloc(sizeof(float) * (size_t)(NXI * c.K * c.RB * c.tw));
+    if (!c.V || !c.M) atomic_store_explicit(c.oom, 1, memory_order_relaxed);
+    for (int64_t bi = b; bi < e && c.V && c.M; bi++) {
+        if (atomic_load_explicit(c.bad, memory_order_relaxed) || atomic_load_explicit(c.oom, memory_order_relaxed))
+            break;
+        run_block(&c, bi * c.RB);
+    }
+    free(c.V), free(c.M);
+}
+
 int ct__conv3x3_winograd(int64_t N, int64_t C, int64_t K, int64_t H, int64_t W, int64_t ph, int64_t pw,
                          const float *x, const float *w, bool adjoint, const float *bias, float *y) {
+    atomic_int bad, oom;
+    atomic_init(&bad, 0);
+    atomic_init(&oom, 0);
     wino_ctx c = {.N = N, .C = C, .K = K, .H = H, .W = W, .ph = ph, .pw = pw, .x = x, .w = w, .bias = bias,
-                  .adjoint = adjoint, .y = y};
+                  .adjoint = adjoint, .y = y, .bad = &bad, .oom = &oom};
     c.Ho = H + 2 * ph - 2, c.Wo = W + 2 * pw - 2;
     c.th = (c.Ho + WM - 1) / WM, c.tw = (c.Wo + WM - 1) / WM;
-    atomic_init(&c.bad, 0);
-    atomic_init(&c.oom, 0);
     int64_t R = N * c.th, tw = c.tw; /* tile rows, tiles per row */
     /* a block of whole tile rows: V and M each ~1-2 MB (one core's L2) but
      * at least a few hundred tiles so the GEMMs stay efficient */
@@ -245,24 +275,20 @@ int ct__conv3x3_winograd(int64_t N, int64_t C, int64_t K, int64_t H, int64_t W, 
     }
     int64_t RB = (TB + tw - 1) / tw;
     if (RB > R) RB = R;
-    TB = RB * tw;
+    c.R = R, c.RB = RB;
+    int64_t nblocks = (R + RB - 1) / RB;
     c.U = malloc(sizeof(float) * (size_t)(NXI * K * C));
-    c.V = malloc(sizeof(float) * (size_t)(NXI * C * TB));
-    c.M = malloc(sizeof(float) * (size_t)(NXI * K * TB));
-    if (!c.U || !c.V || !c.M) {
-        free(c.U), free(c.V), free(c.M);
-        return -1;
-    }
+    if (!c.U) return -1;
     ct_parallel_for(0, K, grain(C * 9 * 60), weight_chunk, &c);
-    for (int64_t r0 = 0; r0 < R && !atomic_load_explicit(&c.bad, memory_order_relaxed); r0 += RB) {
-        c.t0 = r0 * tw;
-        c.tb = (R - r0 < RB ? R - r0 : RB) * tw;
-        ct_parallel_for(0, C, grain(c.tb * 200), input_chunk, &c);
-        ct_gemm_operand A = {c.U, K * C, C, 1}, B = {c.V, C * c.tb, c.tb, 1};
-        ct__kernel_gemm_batched(CT_FLOAT32, NXI, K, c.tb, C, 1.0, A, B, 0.0, c.M);
-        ct_parallel_for(0, K, grain(c.tb * 150), output_chunk, &c);
+    /* with enough blocks, whole blocks per thread; else one block at a
+     * time with each step split over the threads */
+    int nt = ct_get_num_threads();
+    if (nt > 1 && nblocks >= 2 * nt && !getenv("CT_WINO_SPLIT")) {
+        ct_parallel_for(0, nblocks, 1, block_chunk, &c);
+    } else {
+        block_chunk(0, nblocks, &c);
     }
-    free(c.U), free(c.V), free(c.M);
-    if (atomic_load_explicit(&c.oom, memory_order_relaxed)) return -1;
-    return atomic_load_explicit(&c.bad, memory_order_relaxed) ? 0 : 1;
+    free(c.U);
+    if (atomic_load_explicit(&oom, memory_order_relaxed)) return -1;
+    return atomic_load_explicit(&bad, memory_order_relaxed) ? 0 : 1;
 }
