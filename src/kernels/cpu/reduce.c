@@ -125,9 +125,10 @@ static int64_t ceil_log2(int64_t x) {
 
 /* Sum, for each of `lanes` interleaved columns k, the elements
  * load(i * row_stride + k * col_stride), i < size. T = float or double. */
-#define DEFINE_MULTI_ROW_SUM(T, NAME, LD)                                                                        \
-    static void NAME(const char *in, int64_t row_stride, int64_t col_stride, int64_t size, int lanes,          \
-                     double (*load)(const void *), T *ret) {                                                   \
+#define DEFINE_MULTI_ROW_SUM(T, NAME, LD, ATTR)                                                                  \
+    static inline __attribute__((always_inline)) void NAME##_body(const char *in, int64_t row_stride,            \
+                                                                  int64_t col_stride, int64_t size, int lanes,   \
+                                                                  double (*load)(const void *), T *ret) {        \
         T acc[CASCADE_LEVELS][16];                                                                            \
         (void)load;                                                                                           \
         memset(acc, 0, sizeof acc);                                                                           \
@@ -156,6 +157,15 @@ static int64_t ceil_log2(int64_t x) {
         for (int j = 1; j < CASCADE_LEVELS; j++)                                                              \
             for (int k = 0; k < lanes; k++) acc[0][k] += acc[j][k];                                           \
         for (int k = 0; k < lanes; k++) ret[k] = acc[0][k];                                                   \
+    }                                                                                                         \
+    /* one vector of contiguous lanes (the common case) with constants, so */                                 \
+    /* the compiler keeps each level in one register */                                                       \
+    ATTR static void NAME(const char *in, int64_t row_stride, int64_t col_stride, int64_t size, int lanes,      \
+                          double (*load)(const void *), T *ret) {                                             \
+        if (lanes == 32 / (int)sizeof(T) && col_stride == sizeof(T))                                         \
+            NAME##_body(in, row_stride, sizeof(T), size, 32 / (int)sizeof(T), load, ret);                     \
+        else                                                                                                  \
+            NAME##_body(in, row_stride, col_stride, size, lanes, load, ret);                                  \
     }
 /* LD(p): the element at byte address p, as T. Through the caller's load
  * function for float16 / bfloat16 / ints; read directly for float32 and
@@ -165,9 +175,9 @@ static int64_t ceil_log2(int64_t x) {
 #define LD_CALL_F(p) ((float)load(p))
 #define LD_F32(p) (*(const float *)(const void *)(p))
 #define LD_F64(p) (*(const double *)(const void *)(p))
-DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f, LD_CALL_F)
-DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f32, LD_F32)
-DEFINE_MULTI_ROW_SUM(double, multi_row_sum_f64, LD_F64)
+DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f, LD_CALL_F, )
+DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f32, LD_F32, CT_SIMD_CLONES)
+DEFINE_MULTI_ROW_SUM(double, multi_row_sum_f64, LD_F64, CT_SIMD_CLONES)
 
 static double ld_f32(const void *p) { return *(const float *)p; }
 static double ld_f64(const void *p) { return *(const double *)p; }
@@ -175,8 +185,8 @@ static double ld_f64(const void *p) { return *(const double *)p; }
 /* row_sum: a row seen as (-1, 4), summed per column, then combined. Each
  * "element" may be a vector of `lanes` floats (stride elem_stride between
  * elements, lane_stride between lanes). */
-#define DEFINE_ROW_SUM(T, NAME, MRS, LD)                                                                         \
-    static void NAME(const char *in, int64_t elem_stride, int64_t lane_stride, int64_t size, int lanes,        \
+#define DEFINE_ROW_SUM(T, NAME, MRS, LD, ATTR)                                                                   \
+    ATTR static void NAME(const char *in, int64_t elem_stride, int64_t lane_stride, int64_t size, int lanes,        \
                      double (*load)(const void *), T *out) {                                                   \
         T part[4][16];                                                                                        \
         int64_t size_ilp = size / 4;                                                                          \
@@ -192,9 +202,9 @@ static double ld_f64(const void *p) { return *(const double *)p; }
             for (int k = 0; k < lanes; k++) part[0][k] += part[c][k];                                         \
         for (int k = 0; k < lanes; k++) out[k] = part[0][k];                                                  \
     }
-DEFINE_ROW_SUM(float, row_sum_f, multi_row_sum_f, LD_CALL_F)
-DEFINE_ROW_SUM(float, row_sum_f32, multi_row_sum_f32, LD_F32)
-DEFINE_ROW_SUM(double, row_sum_f64, multi_row_sum_f64, LD_F64)
+DEFINE_ROW_SUM(float, row_sum_f, multi_row_sum_f, LD_CALL_F, )
+DEFINE_ROW_SUM(float, row_sum_f32, multi_row_sum_f32, LD_F32, CT_SIMD_CLONES)
+DEFINE_ROW_SUM(double, row_sum_f64, multi_row_sum_f64, LD_F64, CT_SIMD_CLONES)
 
 /* vectorized_inner_sum for one contiguous row of n elements: vectors of
  * 32 bytes (8 floats / 4 doubles), scalar tail, then the lanes. */
