@@ -86,13 +86,49 @@ static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, in
 #else
 #define CT_NO_LIBCALL
 #endif
+/* The 2-d (and 1-d) case on its own: the 3-d loop nest keeps too many
+ * counters for the registers and spilled on every output row. Per kernel
+ * tap, the output rows whose input row is padding are one zero span. */
+#define CONV_COLS_LOOP_2D(T, BODY_ZERO, BODY_COPY)                                                                \
+    const int64_t IH = g->in[1], IW = g->in[2], OH = g->out[1], OW = g->out[2];                                   \
+    const int64_t sh = g->stride[1], sw = g->stride[2];                                                           \
+    for (int64_t c = 0; c < C; c++)                                                                               \
+        for (int64_t kh = 0; kh < g->k[1]; kh++) {                                                                \
+            int64_t hbase = kh * g->dil[1] - g->pad[1], hlo, hhi;                                                 \
+            valid_range(hbase, sh, IH, OH, &hlo, &hhi);                                                           \
+            for (int64_t kw = 0; kw < g->k[2]; kw++) {                                                            \
+                T *row = cols + ((c * g->k[1] + kh) * g->k[2] + kw) * ld;                                         \
+                int64_t wbase = kw * g->dil[2] - g->pad[2], wlo, whi;                                             \
+                valid_range(wbase, sw, IW, OW, &wlo, &whi);                                                       \
+                T *r = row;                                                                                       \
+                BODY_ZERO(0, hlo * OW);                                                                           \
+                r = row + hhi * OW;                                                                               \
+                BODY_ZERO(0, (OH - hhi) * OW);                                                                    \
+                for (int64_t oh = hlo; oh < hhi; oh++) {                                                          \
+                    r = row + oh * OW;                                                                            \
+                    T *xr = x + (c * IH + oh * sh + hbase) * IW + wbase;                                          \
+                    BODY_ZERO(0, wlo);                                                                            \
+                    BODY_COPY(wlo, whi, sw);                                                                      \
+                    BODY_ZERO(whi, OW);                                                                           \
+                }                                                                                                 \
+            }                                                                                                     \
+        }
+
 #define DEFINE_COLS(T)                                                                                            \
     CT_NO_LIBCALL CT_SIMD_CLONES static void im2col_##T(const ct_conv_geom *g, int64_t C, T *restrict x,         \
                                                         T *restrict cols, int64_t ld) {                           \
+        if (g->in[0] == 1 && g->k[0] == 1 && g->out[0] == 1) {                                                    \
+            CONV_COLS_LOOP_2D(T, IM2COL_ZERO, IM2COL_COPY)                                                        \
+            return;                                                                                               \
+        }                                                                                                         \
         CONV_COLS_LOOP(T, IM2COL_ZERO, IM2COL_COPY)                                                               \
     }                                                                                                             \
     CT_SIMD_CLONES static void col2im_##T(const ct_conv_geom *g, int64_t C, T *restrict cols, T *restrict x,      \
                                           int64_t ld) {                                                           \
+        if (g->in[0] == 1 && g->k[0] == 1 && g->out[0] == 1) {                                                    \
+            CONV_COLS_LOOP_2D(T, COL2IM_ZERO, COL2IM_COPY)                                                        \
+            return;                                                                                               \
+        }                                                                                                         \
         CONV_COLS_LOOP(T, COL2IM_ZERO, COL2IM_COPY)                                                               \
     }
 DEFINE_COLS(float)
