@@ -116,6 +116,7 @@ static void walk(const plan *p, const char *base, int64_t rb, int64_t re, run_fn
  * at a time, then is pushed up while the row index is a multiple of the
  * level's span. */
 #define CASCADE_LEVELS 4
+#define MAX_LANES 32 /* columns summed side by side: up to 4 vectors of 8 floats */
 
 static int64_t ceil_log2(int64_t x) {
     int64_t r = 0;
@@ -129,7 +130,7 @@ static int64_t ceil_log2(int64_t x) {
     static inline __attribute__((always_inline)) void NAME##_body(const char *in, int64_t row_stride,            \
                                                                   int64_t col_stride, int64_t size, int lanes,   \
                                                                   double (*load)(const void *), T *ret) {        \
-        T acc[CASCADE_LEVELS][16];                                                                            \
+        T acc[CASCADE_LEVELS][MAX_LANES];                                                                     \
         (void)load;                                                                                           \
         memset(acc, 0, sizeof acc);                                                                           \
         int64_t lp = ceil_log2(size) / CASCADE_LEVELS;                                                        \
@@ -305,42 +306,15 @@ static void full_range(int64_t b, int64_t e, void *vctx) {
  * columns in blocks of 4 vectors (32 floats / 16 doubles; AVX2), each
  * column summed by multi_row_sum over all rows; then single vectors
  * through row_sum (4-way interleaved rows); then single columns. The
- * blocks of 4 vectors are the bulk: summed here with direct loads so the
- * compiler vectorizes them. */
+ * blocks of 4 vectors are the bulk: multi_row_sum's body with 32 constant
+ * lanes and direct loads, which the compiler vectorizes. */
 #define OUTER_BLOCK_BYTES 128
-#define DEFINE_OUTER_BLOCK(T, NAME)                                                                              \
-    CT_SIMD_CLONES static void NAME(const char *in, int64_t row_stride, int64_t rows, T *out) {                \
-        enum { L = OUTER_BLOCK_BYTES / sizeof(T) };                                                           \
-        T acc[CASCADE_LEVELS][L];                                                                             \
-        memset(acc, 0, sizeof acc);                                                                           \
-        int64_t lp = ceil_log2(rows) / CASCADE_LEVELS;                                                        \
-        if (lp < 4) lp = 4;                                                                                   \
-        const int64_t step = (int64_t)1 << lp, mask0 = step - 1;                                              \
-        int64_t i = 0;                                                                                        \
-        for (; i + step <= rows;) {                                                                           \
-            for (int64_t j = 0; j < step; j++) {                                                              \
-                const T *r = (const T *)(const void *)(in + (i + j) * row_stride);                           \
-                for (int k = 0; k < L; k++) acc[0][k] += r[k];                                                \
-            }                                                                                                 \
-            i += step;                                                                                        \
-            for (int j = 1; j < CASCADE_LEVELS; j++) {                                                        \
-                for (int k = 0; k < L; k++) {                                                                 \
-                    acc[j][k] += acc[j - 1][k];                                                               \
-                    acc[j - 1][k] = 0;                                                                        \
-                }                                                                                             \
-                if ((i & (mask0 << (j * lp))) != 0) break;                                                    \
-            }                                                                                                 \
-        }                                                                                                     \
-        for (; i < rows; i++) {                                                                               \
-            const T *r = (const T *)(const void *)(in + i * row_stride);                                     \
-            for (int k = 0; k < L; k++) acc[0][k] += r[k];                                                    \
-        }                                                                                                     \
-        for (int j = 1; j < CASCADE_LEVELS; j++)                                                              \
-            for (int k = 0; k < L; k++) acc[0][k] += acc[j][k];                                               \
-        for (int k = 0; k < L; k++) out[k] = acc[0][k];                                                       \
-    }
-DEFINE_OUTER_BLOCK(float, outer_block_f)
-DEFINE_OUTER_BLOCK(double, outer_block_d)
+CT_SIMD_CLONES static void outer_block_f(const char *in, int64_t row_stride, int64_t rows, float *out) {
+    multi_row_sum_f32_body(in, row_stride, sizeof(float), rows, OUTER_BLOCK_BYTES / sizeof(float), NULL, out);
+}
+CT_SIMD_CLONES static void outer_block_d(const char *in, int64_t row_stride, int64_t rows, double *out) {
+    multi_row_sum_f64_body(in, row_stride, sizeof(double), rows, OUTER_BLOCK_BYTES / sizeof(double), NULL, out);
+}
 
 typedef struct {
     const plan *p;
