@@ -55,9 +55,15 @@ bool ct__row_max_f32(const float *x, int64_t n, float *mx);
  * combined as b[j] = a[j] + a[j + 8], then ((b0+b1)+(b2+b3))+((b4+b5)+(b6+b7)));
  * when y is non-NULL, y[k] = exp(x[k] - shift) (y may equal x). */
 double ct__row_exp_sum_f32(const float *x, float *y, int64_t n, float shift);
+/* The same, prefetching n floats of next_x into L2 and of next_y for
+ * writing (each may be NULL) while it computes: the caller's next row. */
+double ct__row_exp_sum_pf_f32(const float *x, float *y, int64_t n, float shift, const float *next_x, float *next_y);
 
 /* y[k] = scale * exp(x[k] - shift) (y may equal x). */
 void ct__row_exp_scale_f32(const float *x, float *y, int64_t n, float shift, float scale);
+/* The same, prefetching the caller's next row (as ct__row_exp_sum_pf_f32). */
+void ct__row_exp_scale_pf_f32(const float *x, float *y, int64_t n, float shift, float scale, const float *next_x,
+                              float *next_y);
 
 /* Testing: restrict the row functions to an instruction set: 0 scalar,
  * 1 AVX2, 2 AVX-512, -1 the best the CPU has (the default). A level the CPU

@@ -34,10 +34,10 @@ CE_ROW_STATS(double)
  * PyTorch's vectorized log_softmax computes in float. The glibc double exp
  * per element cost 50% of the fused kernel (docs/performance.md). Rows with
  * a NaN or an infinite maximum take the double path above. */
-static bool ce_row_fast_f32(const float *xr, int64_t C, double *mx, double *lse) {
+static bool ce_row_fast_f32(const float *xr, int64_t C, double *mx, double *lse, const float *next) {
     float m;
     if (!ct__row_max_f32(xr, C, &m)) return false;
-    double sum = ct__row_exp_sum_f32(xr, NULL, C, m);
+    double sum = ct__row_exp_sum_pf_f32(xr, NULL, C, m, next, NULL); /* the next row into L2 meanwhile */
     *mx = m;
     *lse = (double)logf((float)sum);
     return true;
@@ -45,28 +45,33 @@ static bool ce_row_fast_f32(const float *xr, int64_t C, double *mx, double *lse)
 
 /* gr = coef * (softmax(xr) - onehot(t)) in one pass, from the forward's
  * row statistics: softmax = exp(x - (float)(m + lse)) */
-static void ce_bwd_row_f32(const float *xr, float *gr, int64_t C, int64_t t, double m, double lse, double coef) {
+static void ce_bwd_row_f32(const float *xr, float *gr, int64_t C, int64_t t, double m, double lse, double coef,
+                           bool more) {
     float mlse = (float)(m + lse), cf = (float)coef;
-    ct__row_exp_scale_f32(xr, gr, C, mlse, cf);
+    ct__row_exp_scale_pf_f32(xr, gr, C, mlse, cf, more ? xr + C : NULL, more ? gr + C : NULL);
     gr[t] = cf * (ct__expf_poly(xr[t] - mlse) - 1.0f);
 }
 
-static bool ce_bwd_fast_f32(const float *xr, float *gr, int64_t C, int64_t t, const double *st, double coef) {
+static bool ce_bwd_fast_f32(const float *xr, float *gr, int64_t C, int64_t t, const double *st, double coef,
+                            bool more) {
     double m, lse;
     if (st) {
         m = st[0], lse = st[1];
         if (!isfinite(m) || !isfinite(lse)) return false; /* the forward took the double path */
-    } else if (!ce_row_fast_f32(xr, C, &m, &lse)) {
+    } else if (!ce_row_fast_f32(xr, C, &m, &lse, NULL)) {
         return false;
     }
-    ce_bwd_row_f32(xr, gr, C, t, m, lse, coef);
+    ce_bwd_row_f32(xr, gr, C, t, m, lse, coef, more);
     return true;
 }
 
-#define ce_row_fast(xr, C, S, m, lse) \
-    _Generic((xr), const float *: ((S) == 1 && ce_row_fast_f32((const float *)(xr), (C), (m), (lse))), default: false)
-#define ce_bwd_fast(xr, gr, C, S, t, st, coef)                                                               \
-    _Generic((xr), const float *: ((S) == 1 && ce_bwd_fast_f32((const float *)(xr), (float *)(gr), (C), (t), (st), (coef))), \
+/* more: a next row follows in this chunk (prefetched meanwhile) */
+#define ce_row_fast(xr, C, S, m, lse, more)                                                                   \
+    _Generic((xr), const float *: ((S) == 1 && ce_row_fast_f32((const float *)(xr), (C), (m), (lse),         \
+                                                               (more) ? (const float *)(xr) + (C) : NULL)), \
+             default: false)
+#define ce_bwd_fast(xr, gr, C, S, t, st, coef, more)                                                          \
+    _Generic((xr), const float *: ((S) == 1 && ce_bwd_fast_f32((const float *)(xr), (float *)(gr), (C), (t), (st), (coef), (more))), \
              default: false)
 
 typedef struct {
@@ -99,7 +104,7 @@ typedef struct {
             }                                                                                      \
             const T *xr = x + n * k->C * k->S + s;                                                 \
             double m, lse;                                                                         \
-            if (!ce_row_fast(xr, k->C, k->S, &m, &lse)) ce_row_##T(xr, k->C, k->S, &m, &lse);      \
+            if (!ce_row_fast(xr, k->C, k->S, &m, &lse, r + 1 < e)) ce_row_##T(xr, k->C, k->S, &m, &lse); \
             double wt = w ? (double)w[t] : 1.0;                                                    \
             k->loss[r] = -wt * ((double)xr[t * k->S] - m - lse);                                   \
             k->wsum[r] = wt;                                                                       \
@@ -162,7 +167,7 @@ int ct__kernel_cross_entropy_fwd(ct_dtype dtype, const void *x, const int64_t *t
             double m, lse;                                                                         \
             double coef = k->scale * (double)w[r] * (double)(k->gs ? g[0] : g[r]);                 \
             const double *st = k->st ? k->st + 2 * r : NULL;                                       \
-            if (ce_bwd_fast(xr, gr, k->C, k->S, t, st, coef)) continue;                            \
+            if (ce_bwd_fast(xr, gr, k->C, k->S, t, st, coef, r + 1 < e)) continue;                 \
             if (st) m = st[0], lse = st[1];                                                        \
             else ce_row_##T(xr, k->C, k->S, &m, &lse);                                             \
             for (int64_t c = 0; c < k->C; c++) {                                                   \

@@ -148,11 +148,13 @@ CT_AVX512 static inline __m512d hi8(__m512 v) {
     return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
 }
 
-CT_AVX512 static double exp_sum_avx512(const float *x, float *y, int64_t n, float shift) {
+CT_AVX512 static double exp_sum_avx512(const float *x, float *y, int64_t n, float shift, const float *nx, float *ny) {
     const __m512 s = _mm512_set1_ps(shift);
     __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd(); /* partials 0-7, 8-15 */
     int64_t k = 0;
     for (; k + 16 <= n; k += 16) {
+        if (nx) _mm_prefetch((const char *)(nx + k), _MM_HINT_T1);
+        if (ny) __builtin_prefetch(ny + k, 1, 2);
         __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(x + k), s));
         if (y) _mm512_storeu_ps(y + k, e);
         a0 = _mm512_add_pd(a0, lo8(e));
@@ -171,11 +173,15 @@ CT_AVX512 static double exp_sum_avx512(const float *x, float *y, int64_t n, floa
     return combine16(a);
 }
 
-CT_AVX512 static void exp_scale_avx512(const float *x, float *y, int64_t n, float shift, float scale) {
+CT_AVX512 static void exp_scale_avx512(const float *x, float *y, int64_t n, float shift, float scale, const float *nx,
+                                       float *ny) {
     const __m512 s = _mm512_set1_ps(shift), c = _mm512_set1_ps(scale);
     int64_t k = 0;
-    for (; k + 16 <= n; k += 16)
+    for (; k + 16 <= n; k += 16) {
+        if (nx) _mm_prefetch((const char *)(nx + k), _MM_HINT_T1);
+        if (ny) __builtin_prefetch(ny + k, 1, 2);
         _mm512_storeu_ps(y + k, _mm512_mul_ps(c, exp16(_mm512_sub_ps(_mm512_loadu_ps(x + k), s))));
+    }
     if (k < n) {
         __mmask16 t = (__mmask16)((1u << (n - k)) - 1);
         __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(t, x + k), s));
@@ -223,11 +229,13 @@ CT_AVX2 static bool max_avx2(const float *x, int64_t n, float *mx) {
     return !nan && isfinite(best);
 }
 
-CT_AVX2 static double exp_sum_avx2(const float *x, float *y, int64_t n, float shift) {
+CT_AVX2 static double exp_sum_avx2(const float *x, float *y, int64_t n, float shift, const float *nx, float *ny) {
     const __m256 s = _mm256_set1_ps(shift);
     __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
     int64_t k = 0;
     for (; k + 16 <= n; k += 16) {
+        if (nx) _mm_prefetch((const char *)(nx + k), _MM_HINT_T1);
+        if (ny) __builtin_prefetch(ny + k, 1, 2);
         __m256 e0 = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + k), s));
         __m256 e1 = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + k + 8), s));
         if (y) {
@@ -248,11 +256,15 @@ CT_AVX2 static double exp_sum_avx2(const float *x, float *y, int64_t n, float sh
     return combine16(a);
 }
 
-CT_AVX2 static void exp_scale_avx2(const float *x, float *y, int64_t n, float shift, float scale) {
+CT_AVX2 static void exp_scale_avx2(const float *x, float *y, int64_t n, float shift, float scale, const float *nx,
+                                   float *ny) {
     const __m256 s = _mm256_set1_ps(shift), c = _mm256_set1_ps(scale);
     int64_t k = 0;
-    for (; k + 8 <= n; k += 8)
+    for (; k + 8 <= n; k += 8) {
+        if (nx && k % 16 == 0) _mm_prefetch((const char *)(nx + k), _MM_HINT_T1);
+        if (ny && k % 16 == 0) __builtin_prefetch(ny + k, 1, 2);
         _mm256_storeu_ps(y + k, _mm256_mul_ps(c, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + k), s))));
+    }
     exp_scale_tail(x, y, k, n, shift, scale);
 }
 #endif /* CT_ROWS_X86 */
@@ -291,26 +303,39 @@ bool ct__row_max_f32(const float *x, int64_t n, float *mx) {
     return max_scalar(x, n, mx);
 }
 
-double ct__row_exp_sum_f32(const float *x, float *y, int64_t n, float shift) {
+double ct__row_exp_sum_pf_f32(const float *x, float *y, int64_t n, float shift, const float *next_x, float *next_y) {
 #ifdef CT_ROWS_X86
     switch (row_isa()) {
-    case 2: return exp_sum_avx512(x, y, n, shift);
-    case 1: return exp_sum_avx2(x, y, n, shift);
+    case 2: return exp_sum_avx512(x, y, n, shift, next_x, next_y);
+    case 1: return exp_sum_avx2(x, y, n, shift, next_x, next_y);
     default: break;
     }
+#else
+    (void)next_x, (void)next_y;
 #endif
     double a[16] = {0};
     exp_sum_tail(x, y, 0, n, shift, a);
     return combine16(a);
 }
 
+double ct__row_exp_sum_f32(const float *x, float *y, int64_t n, float shift) {
+    return ct__row_exp_sum_pf_f32(x, y, n, shift, NULL, NULL);
+}
+
 void ct__row_exp_scale_f32(const float *x, float *y, int64_t n, float shift, float scale) {
+    ct__row_exp_scale_pf_f32(x, y, n, shift, scale, NULL, NULL);
+}
+
+void ct__row_exp_scale_pf_f32(const float *x, float *y, int64_t n, float shift, float scale, const float *next_x,
+                              float *next_y) {
 #ifdef CT_ROWS_X86
     switch (row_isa()) {
-    case 2: exp_scale_avx512(x, y, n, shift, scale); return;
-    case 1: exp_scale_avx2(x, y, n, shift, scale); return;
+    case 2: exp_scale_avx512(x, y, n, shift, scale, next_x, next_y); return;
+    case 1: exp_scale_avx2(x, y, n, shift, scale, next_x, next_y); return;
     default: break;
     }
+#else
+    (void)next_x, (void)next_y;
 #endif
     exp_scale_tail(x, y, 0, n, shift, scale);
 }
@@ -340,11 +365,15 @@ static void rows_f32_unit(int64_t begin, int64_t end, void *vctx) {
             rows_f32(r, r + 1, vctx);
             continue;
         }
+        /* the next row of x (and y) is prefetched during the exp pass, which
+         * is compute-bound: the max pass of the next row then reads L2 */
+        const float *nx = r + 1 < end ? xp + n : NULL;
+        float *ny = r + 1 < end ? yp + n : NULL;
         if (c->log) {
-            double sum = ct__row_exp_sum_f32(xp, NULL, n, mx);
+            double sum = ct__row_exp_sum_pf_f32(xp, NULL, n, mx, nx, ny);
             sm_logout_f32(xp, yp, n, mx, (float)log(sum));
         } else {
-            double sum = ct__row_exp_sum_f32(xp, yp, n, mx);
+            double sum = ct__row_exp_sum_pf_f32(xp, yp, n, mx, nx, ny);
             sm_scale_f32(yp, n, (float)(1.0 / sum));
         }
     }
