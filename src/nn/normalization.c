@@ -72,17 +72,9 @@ static ct_tensor *instancenorm_forward(ct_module *self, int n, ct_tensor *const 
     }
     ct_tensor *w = ct_module_get_parameter(self, "weight"), *b = ct_module_get_parameter(self, "bias");
     ct_tensor *rm = ct_module_get_buffer(self, "running_mean"), *rv = ct_module_get_buffer(self, "running_var");
-    int feature_dim = x->ndim - (m->dims + 1);
-    if (x->sizes[feature_dim] != m->num_features) {
-        if (m->affine) {
-            ct__error("expected input's size at dim=%d to match num_features (%" PRId64 "), but got: %" PRId64 ".",
-                      feature_dim, m->num_features, x->sizes[feature_dim]);
-            return NULL;
-        }
-        ct__warn("input's size at dim=%d does not match num_features. You can silence this warning by not passing in "
-                 "num_features, which is not used because affine=False",
-                 feature_dim);
-    }
+    /* 1.13 does not compare the channels with num_features here (2.0 does):
+     * a mismatch reaches F.instance_norm, whose batch_norm reports the
+     * weight or running_mean size ("weight should contain 8 elements not 6") */
     bool use_input_stats = ct_module_is_training(self) || !m->track;
     double mom = m->momentum_none ? 0.0 : m->momentum;
     if (x->ndim == m->dims + 1) {

@@ -197,6 +197,18 @@ Test(norm_modules, errors) {
     expect_err(c, "dim3", ct_forward(m3, x3));
     expect_err(c, "one", ct_forward(m1, x13));
     expect_err(c, "in2", ct_forward(i2, x45));
+    /* channels other than num_features: accepted without affine or running
+     * stats (as 1.13), batch_norm's size error otherwise */
+    ct_module *ia = ct_nn_instance_norm2d(3, .affine = true), *it = ct_nn_instance_norm2d(3, .track_running_stats = true);
+    ct_tensor *x4c = ct_zeros(CT_SIZE(2, 4, 5, 5), NULL), *y4c = ct_forward(i2, x4c);
+    cr_assert_not_null(y4c, "%s", ct_last_error());
+    cr_assert_eq(ct_size(y4c, 1), 4);
+    expect_err(c, "in_affine", ct_forward(ia, x4c));
+    expect_err(c, "in_track", ct_forward(it, x4c));
+    ct_free(y4c);
+    ct_free(x4c);
+    ct_module_free(ia);
+    ct_module_free(it);
     cr_assert_null(ct_nn_group_norm(2, 3));
     cr_assert_str_eq(ct_last_error(), vec_str(c, "gn"));
     cr_assert_null(ct_nn_dropout(1.5));

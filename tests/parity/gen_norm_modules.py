@@ -65,6 +65,9 @@ case("bn_errors", dim2=err(lambda: nn.BatchNorm2d(3)(torch.randn(2, 3, 4))),
      dim3=err(lambda: nn.BatchNorm3d(3)(torch.randn(2, 3, 4))),
      one=err(lambda: nn.BatchNorm1d(3)(torch.randn(1, 3))),
      in2=err(lambda: nn.InstanceNorm2d(3)(torch.randn(4, 5))),
+     # 1.13 does not check the channels against num_features: batch_norm does
+     in_affine=err(lambda: nn.InstanceNorm2d(3, affine=True)(torch.zeros(2, 4, 5, 5))),
+     in_track=err(lambda: nn.InstanceNorm2d(3, track_running_stats=True)(torch.zeros(2, 4, 5, 5))),
      gn=err(lambda: nn.GroupNorm(2, 3)),
      drop=err(lambda: nn.Dropout(1.5)))
 
