@@ -63,7 +63,7 @@ typedef struct wino_ctx {
     const float *x, *w, *bias;
     bool adjoint;
     float *U, *V, *M, *y;
-    int64_t t0, tb;  /* current block of tiles */
+    int64_t t0, tb;  /* current block: first tile, tiles (tw + 1 per tile row) */
     int64_t R, RB;   /* tile rows in all, per block */
     atomic_int *bad; /* shared by the copies of the context */
     atomic_int *oom;
@@ -97,104 +97,138 @@ static void weight_chunk(int64_t b, int64_t e, void *vctx) {
 #define WINO_CLONES
 #endif
 
-/* One tile row (4 output rows, tw tiles) of one channel through B^T . B.
- * The 6 input rows are first split by column phase (column j of the padded
- * row -> d[a][j % 4][j / 4]), so both 1-d passes are loops over tiles with
- * unit stride, which the compiler vectorizes. d, s: 6 * 4 * (tw + 1) floats.
- * v: V + channel offset + tile offset; plane: stride of xi in V. */
-WINO_CLONES static void input_row(const float *restrict xc, int64_t H, int64_t W, int64_t y0, int64_t x0,
-                                  int64_t tw, float *restrict d, float *restrict s, float *restrict v,
-                                  int64_t plane) {
-    const int64_t L = tw + 1; /* phase length */
-    for (int a = 0; a < WA; a++) {
-        float *da = d + a * 4 * L;
-        int64_t yy = y0 + a;
-        if (yy < 0 || yy >= H) {
-            for (int64_t j = 0; j < 4 * L; j++) da[j] = 0.0f;
-            continue;
-        }
-        const float *xr = xc + yy * W + x0; /* xr[j], valid for j in [jlo, jhi) */
-        int64_t jlo = x0 < 0 ? -x0 : 0, jhi = W - x0 < 4 * L ? W - x0 : 4 * L;
-        int64_t ilo = (jlo + 3) / 4, ihi = jhi / 4; /* groups of 4 wholly inside */
-        if (ihi < ilo) ihi = ilo;
-        float *d0 = da, *d1 = da + L, *d2 = da + 2 * L, *d3 = da + 3 * L;
-        for (int64_t j = 0; j < 4 * ilo; j++) da[(j & 3) * L + (j >> 2)] = j >= jlo && j < jhi ? xr[j] : 0.0f;
-        for (int64_t i = ilo; i < ihi; i++) {
-            float a0 = xr[4 * i], a1 = xr[4 * i + 1], a2 = xr[4 * i + 2], a3 = xr[4 * i + 3];
-            d0[i] = a0, d1[i] = a1, d2[i] = a2, d3[i] = a3;
-        }
-        for (int64_t j = 4 * ihi; j < 4 * L; j++) da[(j & 3) * L + (j >> 2)] = j >= jlo && j < jhi ? xr[j] : 0.0f;
-    }
-    /* columns: s[r][k][i] = (B^T d)[r] over the 6 rows */
-    const int64_t A = 4 * L; /* stride of a (or r) */
-    for (int64_t j = 0; j < A; j++) {
-        float r0, r1, r2, r3, r4, r5;
-        BT6(d[j], d[A + j], d[2 * A + j], d[3 * A + j], d[4 * A + j], d[5 * A + j], r0, r1, r2, r3, r4, r5);
-        s[j] = r0, s[A + j] = r1, s[2 * A + j] = r2, s[3 * A + j] = r3, s[4 * A + j] = r4, s[5 * A + j] = r5;
-    }
-    /* rows: tile i uses columns 4i .. 4i + 5 = phases 0-3 at i, 0-1 at i + 1 */
-    for (int r = 0; r < WA; r++) {
-        const float *p0 = s + r * A, *p1 = p0 + L, *p2 = p0 + 2 * L, *p3 = p0 + 3 * L;
-        float *o = v + (int64_t)(r * WA) * plane;
-        for (int64_t i = 0; i < tw; i++) {
-            float r0, r1, r2, r3, r4, r5;
-            BT6(p0[i], p1[i], p2[i], p3[i], p0[i + 1], p1[i + 1], r0, r1, r2, r3, r4, r5);
-            o[i] = r0, o[plane + i] = r1, o[2 * plane + i] = r2, o[3 * plane + i] = r3, o[4 * plane + i] = r4,
-            o[5 * plane + i] = r5;
-        }
+/* The 1-d transforms over n independent vectors, one restrict pointer per
+ * stream: with the streams as offsets of one pointer the vectorizer needed
+ * more run-time alias checks than it allows and stayed scalar. */
+WINO_CLONES __attribute__((noinline)) static void bt6_n(int64_t n, const float *restrict d0,
+                                                        const float *restrict d1, const float *restrict d2,
+                                                        const float *restrict d3, const float *restrict d4,
+                                                        const float *restrict d5, float *restrict r0,
+                                                        float *restrict r1, float *restrict r2, float *restrict r3,
+                                                        float *restrict r4, float *restrict r5) {
+    for (int64_t f = 0; f < n; f++) BT6(d0[f], d1[f], d2[f], d3[f], d4[f], d5[f], r0[f], r1[f], r2[f], r3[f], r4[f], r5[f]);
+}
+
+WINO_CLONES __attribute__((noinline)) static void at6_n(int64_t n, const float *restrict m0,
+                                                        const float *restrict m1, const float *restrict m2,
+                                                        const float *restrict m3, const float *restrict m4,
+                                                        const float *restrict m5, float *restrict o0,
+                                                        float *restrict o1, float *restrict o2, float *restrict o3) {
+    for (int64_t f = 0; f < n; f++) AT6(m0[f], m1[f], m2[f], m3[f], m4[f], m5[f], o0[f], o1[f], o2[f], o3[f]);
+}
+
+/* o[4 f + q] = t_q[f] + bias */
+WINO_CLONES __attribute__((noinline)) static void interleave4(int64_t n, const float *restrict t0,
+                                                              const float *restrict t1, const float *restrict t2,
+                                                              const float *restrict t3, float bias,
+                                                              float *restrict o) {
+    for (int64_t f = 0; f < n; f++) {
+        o[4 * f] = t0[f] + bias, o[4 * f + 1] = t1[f] + bias, o[4 * f + 2] = t2[f] + bias;
+        o[4 * f + 3] = t3[f] + bias;
     }
 }
 
-/* V for channels [b, e) of the current block (whole tile rows) */
+/* Layout: each tile row holds Lt = tw + 1 tiles in V and M, the last a
+ * phantom (computed, never written out), so that a block of tile rows is
+ * one flat run of tiles and the 1-d transforms are long unit-stride loops
+ * (a loop over the 14 tiles of one row ran half in its scalar epilogue). */
+
+/* Channel xc of the block's tile rows through B^T . B into v (V + channel
+ * offset; xi stride plane). The 6 input rows of each tile row are first
+ * split by column phase: padded column j = 4 i + k of tile row rl goes to
+ * d[a][k][rl * Lt + i]; then tile f uses phases 0-3 at f and 0-1 at f + 1.
+ * d and s: 6 * 4 * (n + 1) floats, n = rows * Lt. */
+WINO_CLONES static void input_block(const wino_ctx *c, const float *restrict xc, int64_t row0, int64_t rows,
+                                    float *restrict d, float *restrict s, float *restrict v, int64_t plane) {
+    const int64_t H = c->H, W = c->W, Lt = c->tw + 1, n = rows * Lt, P = n + 1; /* P: phase stride */
+    const int64_t A = 4 * P;                                                    /* stride of a (or r) */
+    for (int a = 0; a < WA; a++)
+        for (int k = 0; k < 4; k++) d[a * A + k * P + n] = 0.0f;
+    for (int64_t rl = 0; rl < rows; rl++) {
+        int64_t row = row0 + rl, img = row / c->th, y0 = (row % c->th) * WM - c->ph, x0 = -c->pw;
+        const float *xi = xc + img * c->C * H * W;
+        for (int a = 0; a < WA; a++) {
+            float *d0 = d + a * A + rl * Lt, *d1 = d0 + P, *d2 = d0 + 2 * P, *d3 = d0 + 3 * P;
+            int64_t yy = y0 + a;
+            if (yy < 0 || yy >= H) {
+                for (int64_t i = 0; i < Lt; i++) d0[i] = d1[i] = d2[i] = d3[i] = 0.0f;
+                continue;
+            }
+            const float *xr = xi + yy * W + x0; /* xr[j], valid for j in [jlo, jhi) */
+            int64_t jlo = x0 < 0 ? -x0 : 0, jhi = W - x0 < 4 * Lt ? W - x0 : 4 * Lt;
+            int64_t ilo = (jlo + 3) / 4, ihi = jhi / 4; /* groups of 4 wholly inside */
+            if (ihi < ilo) ihi = ilo;
+            float *dk[4] = {d0, d1, d2, d3};
+            for (int64_t j = 0; j < 4 * ilo; j++) dk[j & 3][j >> 2] = j >= jlo && j < jhi ? xr[j] : 0.0f;
+            for (int64_t i = ilo; i < ihi; i++) {
+                float a0 = xr[4 * i], a1 = xr[4 * i + 1], a2 = xr[4 * i + 2], a3 = xr[4 * i + 3];
+                d0[i] = a0, d1[i] = a1, d2[i] = a2, d3[i] = a3;
+            }
+            for (int64_t j = 4 * ihi; j < 4 * Lt; j++) dk[j & 3][j >> 2] = j >= jlo && j < jhi ? xr[j] : 0.0f;
+        }
+    }
+    /* columns: s[r][k][f] = (B^T d)[r] over the 6 rows */
+    bt6_n(A, d, d + A, d + 2 * A, d + 3 * A, d + 4 * A, d + 5 * A, s, s + A, s + 2 * A, s + 3 * A, s + 4 * A,
+          s + 5 * A);
+    /* rows: tile f uses columns 4f .. 4f + 5 = phases 0-3 at f, 0-1 at f + 1 */
+    for (int r = 0; r < WA; r++) {
+        const float *p0 = s + r * A, *p1 = p0 + P, *p2 = p0 + 2 * P, *p3 = p0 + 3 * P;
+        float *o = v + (int64_t)(r * WA) * plane;
+        bt6_n(n, p0, p1, p2, p3, p0 + 1, p1 + 1, o, o + plane, o + 2 * plane, o + 3 * plane, o + 4 * plane,
+              o + 5 * plane);
+    }
+}
+
+static int64_t block_rows(const wino_ctx *c) { return c->tb / (c->tw + 1); }
+
+/* V for channels [b, e) of the current block */
 static void input_chunk(int64_t b, int64_t e, void *vctx) {
     wino_ctx *c = vctx;
-    const int64_t C = c->C, tw = c->tw, tb = c->tb, plane = C * tb;
-    float *scratch = malloc(sizeof(float) * (size_t)(2 * WA * 4 * (tw + 1)));
+    const int64_t C = c->C, tb = c->tb, plane = C * tb;
+    float *scratch = malloc(sizeof(float) * (size_t)(2 * WA * 4 * (tb + 1)));
     if (!scratch) {
         atomic_store_explicit(c->oom, 1, memory_order_relaxed);
         return;
     }
     for (int64_t ci = b; ci < e; ci++)
-        for (int64_t rl = 0; rl < tb / tw; rl++) {
-            int64_t row = c->t0 / tw + rl, n = row / c->th, ty = row % c->th;
-            input_row(c->x + (n * C + ci) * c->H * c->W, c->H, c->W, ty * WM - c->ph, -c->pw, tw, scratch,
-                      scratch + WA * 4 * (tw + 1), c->V + ci * tb + rl * tw, plane);
-        }
+        input_block(c, c->x + ci * c->H * c->W, c->t0 / (c->tw + 1), block_rows(c), scratch,
+                    scratch + WA * 4 * (tb + 1), c->V + ci * tb, plane);
     free(scratch);
 }
 
-/* One tile row of one output channel through A^T . A, + bias, into 4
- * output rows (clipped to Ho - y0 rows and Wo columns). s: 4 * 6 * tw
- * floats, o: 4 * tw. Returns nonzero when a value was Inf or NaN. */
-WINO_CLONES static uint32_t output_row(const float *restrict m, int64_t plane, int64_t tw, float bias,
-                                       float *restrict s, float *restrict o, float *restrict yr, int64_t rows,
-                                       int64_t Wo) {
+/* Output channel k of the block through A^T . A, + bias, into y (clipped
+ * to Ho x Wo). m: M + channel offset; s: 4 * 6 * n floats, o: 8 * n.
+ * Returns nonzero when a value written was Inf or NaN. */
+WINO_CLONES static uint32_t output_block(const wino_ctx *c, int64_t k, const float *restrict m, int64_t plane,
+                                         float *restrict s, float *restrict o) {
+    const int64_t Lt = c->tw + 1, rows = block_rows(c), n = rows * Lt, row0 = c->t0 / Lt;
+    const int64_t Ho = c->Ho, Wo = c->Wo;
+    const float bias = c->bias ? c->bias[k] : 0.0f;
     uint32_t bad = 0;
-    /* columns: s[a][bb][i] = (A^T m)[a] over xi = (0..5, bb) */
+    /* columns: s[a][bb][f] = (A^T m)[a] over xi = (0..5, bb) */
+    const int64_t st = WA * plane;
     for (int bb = 0; bb < WA; bb++) {
         const float *q = m + (int64_t)bb * plane;
-        const int64_t st = WA * plane;
-        for (int64_t i = 0; i < tw; i++) {
-            float o0, o1, o2, o3;
-            AT6(q[i], q[st + i], q[2 * st + i], q[3 * st + i], q[4 * st + i], q[5 * st + i], o0, o1, o2, o3);
-            s[(0 * WA + bb) * tw + i] = o0, s[(1 * WA + bb) * tw + i] = o1, s[(2 * WA + bb) * tw + i] = o2,
-                                 s[(3 * WA + bb) * tw + i] = o3;
-        }
+        at6_n(n, q, q + st, q + 2 * st, q + 3 * st, q + 4 * st, q + 5 * st, s + (0 * WA + bb) * n,
+              s + (1 * WA + bb) * n, s + (2 * WA + bb) * n, s + (3 * WA + bb) * n);
     }
-    /* rows: output row a, columns 4i .. 4i + 3 */
-    for (int64_t a = 0; a < rows; a++) {
-        const float *sa = s + a * WA * tw;
-        for (int64_t i = 0; i < tw; i++) {
-            float o0, o1, o2, o3;
-            AT6(sa[i], sa[tw + i], sa[2 * tw + i], sa[3 * tw + i], sa[4 * tw + i], sa[5 * tw + i], o0, o1, o2, o3);
-            o[4 * i] = o0 + bias, o[4 * i + 1] = o1 + bias, o[4 * i + 2] = o2 + bias, o[4 * i + 3] = o3 + bias;
+    /* rows: output row a of every tile row, columns 4f .. 4f + 3 */
+    float *t = o + 4 * n; /* 4 * n more */
+    for (int64_t a = 0; a < WM; a++) {
+        const float *sa = s + a * WA * n;
+        at6_n(n, sa, sa + n, sa + 2 * n, sa + 3 * n, sa + 4 * n, sa + 5 * n, t, t + n, t + 2 * n, t + 3 * n);
+        interleave4(n, t, t + n, t + 2 * n, t + 3 * n, bias, o);
+        for (int64_t rl = 0; rl < rows; rl++) {
+            int64_t row = row0 + rl, img = row / c->th, yy = (row % c->th) * WM + a;
+            if (yy >= Ho) continue;
+            const float *src = o + 4 * rl * Lt;
+            for (int64_t j = 0; j < Wo; j++) {
+                uint32_t u;
+                memcpy(&u, &src[j], sizeof u);
+                bad |= (~u & 0x7f800000u) == 0;
+            }
+            memcpy(c->y + ((img * c->K + k) * Ho + yy) * Wo, src, sizeof(float) * (size_t)Wo);
         }
-        for (int64_t j = 0; j < 4 * tw; j++) {
-            uint32_t u;
-            memcpy(&u, &o[j], sizeof u);
-            bad |= (~u & 0x7f800000u) == 0;
-        }
-        memcpy(yr + a * Wo, o, sizeof(float) * (size_t)Wo);
     }
     return bad;
 }
@@ -202,22 +236,14 @@ WINO_CLONES static uint32_t output_row(const float *restrict m, int64_t plane, i
 /* y tiles of output channels [b, e) from M */
 static void output_chunk(int64_t b, int64_t e, void *vctx) {
     wino_ctx *c = vctx;
-    const int64_t K = c->K, Ho = c->Ho, Wo = c->Wo, tw = c->tw, tb = c->tb, plane = K * tb;
-    float *scratch = malloc(sizeof(float) * (size_t)(WM * WA * tw + WM * tw));
+    const int64_t tb = c->tb, plane = c->K * tb;
+    float *scratch = malloc(sizeof(float) * (size_t)(WM * WA * tb + 2 * WM * tb));
     if (!scratch) {
         atomic_store_explicit(c->oom, 1, memory_order_relaxed);
         return;
     }
     uint32_t bad = 0;
-    for (int64_t k = b; k < e; k++) {
-        float bias = c->bias ? c->bias[k] : 0.0f;
-        for (int64_t rl = 0; rl < tb / tw; rl++) {
-            int64_t row = c->t0 / tw + rl, n = row / c->th, ty = row % c->th, y0 = ty * WM;
-            int64_t rows = Ho - y0 < WM ? Ho - y0 : WM;
-            bad |= output_row(c->M + k * tb + rl * tw, plane, tw, bias, scratch, scratch + WM * WA * tw,
-                              c->y + ((n * K + k) * Ho + y0) * Wo, rows, Wo);
-        }
-    }
+    for (int64_t k = b; k < e; k++) bad |= output_block(c, k, c->M + k * tb, plane, scratch, scratch + WM * WA * tb);
     free(scratch);
     if (bad) atomic_store_explicit(c->bad, 1, memory_order_relaxed);
 }
@@ -231,8 +257,8 @@ static int64_t grain(int64_t per) {
 /* One block of tile rows: transforms, 36 GEMMs, inverse transforms. */
 static void run_block(wino_ctx *c, int64_t r0) {
     const int64_t C = c->C, K = c->K;
-    c->t0 = r0 * c->tw;
-    c->tb = (c->R - r0 < c->RB ? c->R - r0 : c->RB) * c->tw;
+    c->t0 = r0 * (c->tw + 1);
+    c->tb = (c->R - r0 < c->RB ? c->R - r0 : c->RB) * (c->tw + 1);
     ct_parallel_for(0, C, grain(c->tb * 200), input_chunk, c);
     ct_gemm_operand A = {c->U, K * C, C, 1}, B = {c->V, C * c->tb, c->tb, 1};
     ct__kernel_gemm_batched(CT_FLOAT32, NXI, K, c->tb, C, 1.0, A, B, 0.0, c->M);
@@ -244,8 +270,8 @@ static void run_block(wino_ctx *c, int64_t r0) {
  * its own cache and there is no barrier per GEMM. */
 static void block_chunk(int64_t b, int64_t e, void *vctx) {
     wino_ctx c = *(const wino_ctx *)vctx;
-    c.V = malloc(sizeof(float) * (size_t)(NXI * c.C * c.RB * c.tw));
-    c.M = malloc(sizeof(float) * (size_t)(NXI * c.K * c.RB * c.tw));
+    c.V = malloc(sizeof(float) * (size_t)(NXI * c.C * c.RB * (c.tw + 1)));
+    c.M = malloc(sizeof(float) * (size_t)(NXI * c.K * c.RB * (c.tw + 1)));
     if (!c.V || !c.M) atomic_store_explicit(c.oom, 1, memory_order_relaxed);
     for (int64_t bi = b; bi < e && c.V && c.M; bi++) {
         if (atomic_load_explicit(c.bad, memory_order_relaxed) || atomic_load_explicit(c.oom, memory_order_relaxed))
@@ -273,7 +299,7 @@ int ct__conv3x3_winograd(int64_t N, int64_t C, int64_t K, int64_t H, int64_t W, 
         const char *e = getenv("CT_WINO_TB");
         if (e && atoll(e) > 0) TB = atoll(e);
     }
-    int64_t RB = (TB + tw - 1) / tw;
+    int64_t RB = (TB + tw) / (tw + 1);
     if (RB > R) RB = R;
     c.R = R, c.RB = RB;
     int64_t nblocks = (R + RB - 1) / RB;
