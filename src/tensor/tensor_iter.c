@@ -57,8 +57,32 @@ static int check_shapes(int n, const ct_tensor *const *tensors) {
     return CT_OK;
 }
 
+/* The common case of an elementwise op: every operand contiguous with the
+ * output's shape. One flat dimension (what coalescing would give), without
+ * the broadcast checks. False when not that case. */
+static bool flat_iter(ct_strided_iter *it, int n, const ct_tensor *const *tensors) {
+    const ct_tensor *out = tensors[0];
+    int64_t numel = ct__numel(out);
+    if (numel == 0) return false;
+    for (int k = 0; k < n; k++) {
+        const ct_tensor *t = tensors[k];
+        if (t->ndim != out->ndim || (k && memcmp(t->sizes, out->sizes, (size_t)out->ndim * sizeof *t->sizes)) ||
+            !ct__is_contiguous(t))
+            return false;
+    }
+    it->noperands = n;
+    it->ndim = numel > 1;
+    it->sizes[0] = numel;
+    for (int k = 0; k < n; k++) {
+        it->data[k] = ct__data(tensors[k]);
+        it->strides[k][0] = (int64_t)ct__traits(tensors[k]->dtype)->itemsize;
+    }
+    return true;
+}
+
 int ct__iter_over(ct_strided_iter *it, int n, const ct_tensor *const *tensors) {
     const ct_tensor *out = tensors[0];
+    if (flat_iter(it, n, tensors)) return CT_OK;
     int64_t strides[CT_ITER_MAX_OPERANDS][CT_MAX_DIMS];
     const int64_t *sp[CT_ITER_MAX_OPERANDS];
     char *data[CT_ITER_MAX_OPERANDS];
