@@ -116,9 +116,11 @@ Test(ops_conv_winograd, forward_backward_vs_float64) {
 
 /* The same cases cut into blocks of 16 tiles (CT_WINO_TB, the block-size
  * knob of conv_winograd.c) at 2 threads: many blocks, whole blocks per
- * thread, the last block short. */
+ * thread, the last block short; and the weight gradient in chunks of 1-2
+ * output rows (CT_CONV_DW_CHUNK, conv.c), the last chunk short. */
 Test(ops_conv_winograd, small_blocks_two_threads) {
     cr_assert_eq(setenv("CT_WINO_TB", "16", 1), 0);
+    cr_assert_eq(setenv("CT_CONV_DW_CHUNK", "20000", 1), 0);
     int saved = ct_get_num_threads();
     cr_assert_eq(ct_set_num_threads(2), 0);
     vec_file *f = vec_load("conv_winograd.txt");
@@ -127,6 +129,7 @@ Test(ops_conv_winograd, small_blocks_two_threads) {
     vec_free(f);
     cr_assert_eq(ct_set_num_threads(saved), 0);
     unsetenv("CT_WINO_TB");
+    unsetenv("CT_CONV_DW_CHUNK");
 }
 
 /* Inf / NaN in x: the result's non-finite entries are PyTorch's (the

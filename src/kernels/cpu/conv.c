@@ -381,6 +381,46 @@ static int64_t copy_grain(int64_t per_item) {
     return gr < 1 ? 1 : gr;
 }
 
+/* The weight adjoint of one large image (2-d) in chunks of output rows:
+ * the columns of a chunk (~1 MB) stay in cache between im2col and the GEMM
+ * that packs them; the whole image's columns (7 MB for 64 channels 3x3 at
+ * 56x56) went through memory twice, and the GEMM's packing of them cost
+ * half as much as its multiplies. A chunk is a sub-geometry: rows
+ * [oh0, oh0 + rows) of the output, i.e. the padding shifted by oh0 rows. */
+#define CONV_DW_CHUNK_BYTES ((size_t)1 << 20)
+/* CT_CONV_DW_CHUNK=<bytes> in the environment overrides it (tests use a
+ * small one to take this path on small shapes) */
+static size_t dw_chunk_bytes(void) {
+    const char *e = getenv("CT_CONV_DW_CHUNK");
+    long long v = e ? atoll(e) : 0;
+    return v > 0 ? (size_t)v : CONV_DW_CHUNK_BYTES;
+}
+static int weight_adjoint_rows(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout,
+                               const char *x, const char *y, char *out) {
+    size_t isz = (size_t)ct__traits(dtype)->itemsize;
+    int64_t K = ct__conv_geom_kvol(g), L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g), CK = Cin * K;
+    int64_t OH = g->out[1], OW = g->out[2];
+    int64_t rows = (int64_t)(dw_chunk_bytes() / ((size_t)(CK * OW) * isz));
+    if (rows < 1) rows = 1;
+    if (rows > OH) rows = OH;
+    char *cols = malloc((size_t)(CK * rows * OW) * isz + 1);
+    if (!cols) return -1;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t oh0 = 0; oh0 < OH; oh0 += rows) {
+            ct_conv_geom sub = *g;
+            sub.out[1] = OH - oh0 < rows ? OH - oh0 : rows;
+            sub.pad[1] = g->pad[1] - oh0 * g->stride[1];
+            int64_t cl = sub.out[1] * OW;
+            group_ctx xc = {dtype, &sub, isz, Cin, K, cl, I, 1, x + (size_t)(n * Cin * I) * isz, cols, NULL, NULL};
+            ct_parallel_for(0, Cin, copy_grain(K * cl), group_im2col, &xc);
+            const char *yn = y + (size_t)(n * Cout * L + oh0 * OW) * isz;
+            ct__kernel_gemm_batched(dtype, 1, Cout, CK, cl, 1.0, op(yn, L, 1), op(cols, 1, cl),
+                                    n == 0 && oh0 == 0 ? 0.0 : 1.0, out);
+        }
+    free(cols);
+    return 0;
+}
+
 /* mode 0: forward y = w * x + bias; 1: input adjoint x = w^T y (+ bias);
  * 2: weight adjoint w = sum_n y_n cols(x_n)^T */
 static int conv_grouped(int mode, ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout,
@@ -398,6 +438,11 @@ static int conv_grouped(int mode, ct_dtype dtype, const ct_conv_geom *g, int64_t
     if (!cols || (nb > 1 && !ybuf)) {
         free(cols), free(ybuf);
         return -1;
+    }
+    if (mode == 2 && nb == 1 && !direct && g->in[0] == 1 && g->k[0] == 1 && g->out[0] == 1 &&
+        (size_t)(CK * L) * isz > 2 * dw_chunk_bytes()) {
+        free(cols), free(ybuf);
+        return weight_adjoint_rows(dtype, g, N, Cin, Cout, x, y, out);
     }
     for (int64_t n0 = 0; n0 < N; n0 += nb) {
         int64_t m = N - n0 < nb ? N - n0 : nb, mL = m * L;
