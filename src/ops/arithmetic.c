@@ -131,14 +131,15 @@ void ct__keep_shapes(ct_node *n, const ct_tensor *a, const ct_tensor *b) {
 
 /* ---- public ops ---- */
 
-static ct_tensor *add_impl(const ct_tensor *a, const ct_tensor *b, double alpha, const char *name) {
-    if (!a || !b) return NULL;
-    ct_dtype dtype = ct_result_type(a, b);
-    ct_tensor *out = ct__binary_forward(CT_BINARY_ADD, a, b, alpha, dtype);
+/* The tail of add / sub / rsub with two tensors: out (NULL passes through)
+ * gets a two-edge node `name` when a or b requires grad, with both shapes
+ * kept and scalars[0] = alpha. NULL (out freed) on failure. */
+static ct_tensor *record_add_like(ct_tensor *out, const ct_tensor *a, const ct_tensor *b, double alpha,
+                                  const char *name, ct_backward_fn backward) {
     if (!out) return NULL;
     const ct_tensor *in[2] = {a, b};
     if (ct__any_requires_grad(2, in)) {
-        ct_node *n = ct__record(name, add_backward, out, 2, in);
+        ct_node *n = ct__record(name, backward, out, 2, in);
         if (!n) {
             ct_free(out);
             return NULL;
@@ -147,6 +148,12 @@ static ct_tensor *add_impl(const ct_tensor *a, const ct_tensor *b, double alpha,
         n->scalars[0] = alpha;
     }
     return out;
+}
+
+static ct_tensor *add_impl(const ct_tensor *a, const ct_tensor *b, double alpha, const char *name) {
+    if (!a || !b) return NULL;
+    ct_dtype dtype = ct_result_type(a, b);
+    return record_add_like(ct__binary_forward(CT_BINARY_ADD, a, b, alpha, dtype), a, b, alpha, name, add_backward);
 }
 
 ct_tensor *ct_add_alpha(const ct_tensor *a, const ct_tensor *b, double alpha) {
@@ -178,22 +185,35 @@ ct_tensor *ct_sub(const ct_tensor *a, const ct_tensor *b) { return ct_sub_alpha(
  * never requires grad; the node has one edge (PyTorch wraps the scalar, so
  * the names are AddBackward0 etc.). is_int: an integral scalar (keeps
  * integer dtypes, as `int_tensor + 2` in Python). */
-static ct_tensor *add_scalar_impl(const ct_tensor *a, double v, bool is_int, const char *name) {
-    if (!a) return NULL;
-    ct_dtype dtype = ct__result_type_scalar_kind(a, is_int);
+
+/* The skeleton every scalar form shares: out = kind(a, v) (kind(v, a) when
+ * swap) in dtype, and, when a requires grad, a one-edge node `name` with
+ * `backward`, given back in *node (NULL when nothing was recorded) for the
+ * caller to fill in. NULL (out freed) on failure. */
+static ct_tensor *scalar_forward(ct_binary_kind kind, const ct_tensor *a, double v, bool is_int, ct_dtype dtype,
+                                 bool swap, double alpha, const char *name, ct_backward_fn backward, ct_node **node) {
+    *node = NULL;
     ct_tensor *s = ct__arith_scalar(v, is_int, dtype);
-    ct_tensor *out = s ? ct__binary_forward(CT_BINARY_ADD, a, s, 1.0, dtype) : NULL;
+    ct_tensor *out = s ? ct__binary_forward(kind, swap ? s : a, swap ? a : s, alpha, dtype) : NULL;
     ct_free(s);
     if (!out) return NULL;
     const ct_tensor *in[1] = {a};
     if (ct__any_requires_grad(1, in)) {
-        ct_node *n = ct__record(name, add_backward, out, 1, in);
-        if (!n) {
+        *node = ct__record(name, backward, out, 1, in);
+        if (!*node) {
             ct_free(out);
             return NULL;
         }
-        ct__keep_shapes(n, a, NULL);
     }
+    return out;
+}
+
+static ct_tensor *add_scalar_impl(const ct_tensor *a, double v, bool is_int, const char *name) {
+    if (!a) return NULL;
+    ct_node *n;
+    ct_tensor *out = scalar_forward(CT_BINARY_ADD, a, v, is_int, ct__result_type_scalar_kind(a, is_int), false, 1.0,
+                                    name, add_backward, &n);
+    if (n) ct__keep_shapes(n, a, NULL);
     return out;
 }
 
@@ -234,37 +254,18 @@ static int rsub_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
 
 ct_tensor *ct_rsub_alpha(const ct_tensor *a, const ct_tensor *b, double alpha) {
     if (!a || !b || sub_bool_error(b, a)) return NULL;
-    ct_tensor *out = ct__binary_forward(CT_BINARY_ADD, b, a, -alpha, ct_result_type(a, b));
-    if (!out) return NULL;
-    const ct_tensor *in[2] = {a, b};
-    if (ct__any_requires_grad(2, in)) {
-        ct_node *n = ct__record("RsubBackward0", rsub_backward, out, 2, in);
-        if (!n) {
-            ct_free(out);
-            return NULL;
-        }
-        ct__keep_shapes(n, a, b);
-        n->scalars[0] = alpha;
-    }
-    return out;
+    return record_add_like(ct__binary_forward(CT_BINARY_ADD, b, a, -alpha, ct_result_type(a, b)), a, b, alpha,
+                           "RsubBackward0", rsub_backward);
 }
 ct_tensor *ct_rsub(const ct_tensor *a, const ct_tensor *b) { return ct_rsub_alpha(a, b, 1.0); }
 
 /* RsubBackward1: b - a for a scalar b. */
 static ct_tensor *rsub_scalar_impl(const ct_tensor *a, double v, bool is_int) {
     if (!a || sub_scalar_bool_error(a)) return NULL;
-    ct_dtype dtype = ct__result_type_scalar_kind(a, is_int);
-    ct_tensor *s = ct__arith_scalar(v, is_int, dtype);
-    ct_tensor *out = s ? ct__binary_forward(CT_BINARY_ADD, s, a, -1.0, dtype) : NULL;
-    ct_free(s);
-    if (!out) return NULL;
-    const ct_tensor *in[1] = {a};
-    if (ct__any_requires_grad(1, in)) {
-        ct_node *n = ct__record("RsubBackward1", rsub_backward, out, 1, in);
-        if (!n) {
-            ct_free(out);
-            return NULL;
-        }
+    ct_node *n;
+    ct_tensor *out = scalar_forward(CT_BINARY_ADD, a, v, is_int, ct__result_type_scalar_kind(a, is_int), true, -1.0,
+                                    "RsubBackward1", rsub_backward, &n);
+    if (n) {
         ct__keep_shapes(n, a, NULL);
         n->scalars[0] = 1.0;
     }
@@ -292,20 +293,10 @@ ct_tensor *ct_mul(const ct_tensor *a, const ct_tensor *b) {
 
 static ct_tensor *mul_scalar_impl(const ct_tensor *a, double v, bool is_int) {
     if (!a) return NULL;
-    ct_dtype dtype = ct__result_type_scalar_kind(a, is_int);
-    ct_tensor *s = ct__arith_scalar(v, is_int, dtype);
-    ct_tensor *out = s ? ct__binary_forward(CT_BINARY_MUL, a, s, 1.0, dtype) : NULL;
-    ct_free(s);
-    if (!out) return NULL;
-    const ct_tensor *in[1] = {a};
-    if (ct__any_requires_grad(1, in)) {
-        ct_node *n = ct__record("MulBackward0", mul_scalar_backward, out, 1, in);
-        if (!n) {
-            ct_free(out);
-            return NULL;
-        }
-        n->scalars[0] = v;
-    }
+    ct_node *n;
+    ct_tensor *out = scalar_forward(CT_BINARY_MUL, a, v, is_int, ct__result_type_scalar_kind(a, is_int), false, 1.0,
+                                    "MulBackward0", mul_scalar_backward, &n);
+    if (n) n->scalars[0] = v;
     return out;
 }
 
@@ -333,20 +324,10 @@ ct_tensor *ct_div(const ct_tensor *a, const ct_tensor *b) {
 
 ct_tensor *ct_div_scalar(const ct_tensor *a, double v) {
     if (!a) return NULL;
-    ct_dtype dtype = div_dtype(ct__result_type_scalar(a));
-    ct_tensor *s = scalar_like(v, dtype);
-    ct_tensor *out = s ? ct__binary_forward(CT_BINARY_DIV, a, s, 1.0, dtype) : NULL;
-    ct_free(s);
-    if (!out) return NULL;
-    const ct_tensor *in[1] = {a};
-    if (ct__any_requires_grad(1, in)) {
-        ct_node *n = ct__record("DivBackward0", div_scalar_backward, out, 1, in);
-        if (!n) {
-            ct_free(out);
-            return NULL;
-        }
-        n->scalars[0] = v;
-    }
+    ct_node *n;
+    ct_tensor *out = scalar_forward(CT_BINARY_DIV, a, v, false, div_dtype(ct__result_type_scalar(a)), false, 1.0,
+                                    "DivBackward0", div_scalar_backward, &n);
+    if (n) n->scalars[0] = v;
     return out;
 }
 
