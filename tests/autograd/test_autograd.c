@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static vec_file *g_vec;
@@ -20,32 +21,11 @@ static void teardown(void) {
 }
 TestSuite(autograd, .init = setup, .fini = teardown);
 
-static const vec_case *C(const char *name) {
-    const vec_case *c = vec_find(g_vec, name);
-    cr_assert_not_null(c, "no case %s", name);
-    return c;
-}
-
-static double hexd(const vec_case *c, const char *key, int i) {
-    uint64_t b = vec_hex(c, key, i);
-    double d;
-    memcpy(&d, &b, 8);
-    return d;
-}
+static const vec_case *C(const char *name) { return tu_case(g_vec, name); }
 
 /* t (any float dtype) equals the float64 values of key, to rtol 1e-12 */
 static void expect_values(const vec_case *c, const char *key, const ct_tensor *t) {
-    cr_assert_not_null(t, "%s/%s: NULL (%s)", vec_name(c), key, ct_last_error());
-    int n = vec_len(c, key);
-    cr_assert_eq(ct_numel(t), n, "%s/%s: numel", vec_name(c), key);
-    double *buf = malloc((size_t)n * sizeof *buf);
-    cr_assert_eq(ct_copy_to_buffer(t, CT_FLOAT64, buf, (size_t)n * sizeof *buf), CT_OK);
-    for (int i = 0; i < n; i++) {
-        double want = hexd(c, key, i);
-        cr_assert(fabs(buf[i] - want) <= 1e-12 * fabs(want) + 1e-15, "%s/%s[%d]: %.17g, PyTorch %.17g", vec_name(c),
-                  key, i, buf[i], want);
-    }
-    free(buf);
+    tu_expect_hex(c, key, t, (tu_tol){.rtol = 1e-12, .atol = 1e-15});
 }
 
 static ct_tensor *X(void) {

@@ -6,27 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static vec_file *V;
-static void setup(void) {
-    V = vec_load("data.txt");
-    ct_clear_error();
-    ct_set_warnings_enabled(false);
-}
+static void setup(void) { V = tu_load("data.txt", true); }
 static void teardown(void) { vec_free(V); }
 TestSuite(data, .init = setup, .fini = teardown);
 
 #define MAXN 4096
 
 /* after: the default generator's next randint(0, 2^30) */
-static void check_after(const vec_case *c) {
-    ct_tensor *t = ct_randint(0, 1 << 30, CT_SIZE(1), NULL);
-    int64_t v = -1;
-    cr_assert_eq(ct_item_int64(t, &v), CT_OK);
-    ct_free(t);
-    cr_assert_eq(v, vec_int(c, "after", 0), "%s: generator position differs", vec_name(c));
-}
 
 static void expect_order(const vec_case *c, const int64_t *got, int n) {
     int want_n = vec_len(c, "order");
@@ -85,7 +75,7 @@ Test(data, loader_shuffle_matches_pytorch) {
             expect_order(c, order, n);
             cr_assert_eq(nb, vec_len(c, "sizes"));
             for (int k = 0; k < nb; k++) cr_assert_eq(sizes[k], vec_int(c, "sizes", k));
-            check_after(c);
+            tu_check_after(c);
             ct_dataloader_free(dl);
             ct_dataset_free(ds);
         }
@@ -106,7 +96,7 @@ Test(data, loader_with_generator) {
         static int64_t order[MAXN];
         int n = run_epochs(dl, 2, order, NULL, NULL);
         expect_order(c, order, n);
-        check_after(c);
+        tu_check_after(c);
         ct_dataloader_free(dl);
         ct_dataset_free(ds);
         ct_generator_free(g);
@@ -142,7 +132,7 @@ Test(data, random_sampler_matches_pytorch) {
         static int64_t order[MAXN];
         int n = two_passes(s, order);
         expect_order(c, order, n);
-        check_after(c);
+        tu_check_after(c);
         ct_sampler_free(s);
         ct_generator_free(g);
         checked++;
@@ -161,7 +151,7 @@ Test(data, subset_random_sampler_matches_pytorch) {
         static int64_t order[MAXN];
         int n = two_passes(s, order);
         expect_order(c, order, n);
-        check_after(c);
+        tu_check_after(c);
         ct_sampler_free(s);
     }
 }
@@ -180,7 +170,7 @@ Test(data, weighted_random_sampler_matches_pytorch) {
         static int64_t order[MAXN];
         int n = two_passes(s, order);
         expect_order(c, order, n);
-        check_after(c);
+        tu_check_after(c);
         ct_sampler_free(s);
         checked++;
     }
@@ -218,7 +208,7 @@ Test(data, random_split_matches_pytorch) {
             }
             ct_dataset_free(parts[p]);
         }
-        check_after(c);
+        tu_check_after(c);
         ct_dataset_free(ds);
         ct_generator_free(g);
         checked++;

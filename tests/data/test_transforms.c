@@ -7,21 +7,15 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static vec_file *V;
-static void setup(void) {
-    V = vec_load("data_transforms.txt");
-    ct_clear_error();
-}
+static void setup(void) { V = tu_load("data_transforms.txt", false); }
 static void teardown(void) { vec_free(V); }
 TestSuite(transforms, .init = setup, .fini = teardown);
 
-static const vec_case *C(const char *name) {
-    const vec_case *c = vec_find(V, name);
-    cr_assert_not_null(c, "no case %s", name);
-    return c;
-}
+static const vec_case *C(const char *name) { return tu_case(V, name); }
 
 static ct_tensor *input_img(void) { /* the (5, 7, 3) uint8 HWC image */
     uint8_t b[105];
@@ -43,14 +37,6 @@ static void expect(const vec_case *c, const ct_tensor *y) {
         cr_assert_eq(bits, (uint32_t)vec_hex(c, "y", (int)i), "%s[%lld]: %a", vec_name(c), (long long)i, buf[i]);
     }
     free(buf);
-}
-
-static void check_after(const vec_case *c) {
-    ct_tensor *t = ct_randint(0, 1 << 30, CT_SIZE(1), NULL);
-    int64_t v;
-    cr_assert_eq(ct_item_int64(t, &v), CT_OK);
-    ct_free(t);
-    cr_assert_eq(v, vec_int(c, "after", 0), "%s: generator position", vec_name(c));
 }
 
 static ct_tensor *chw(void) {
@@ -100,7 +86,7 @@ Test(transforms, hflip_center_random_crop) {
         ct_transform *f = ct_transforms_random_horizontal_flip(0.5, NULL);
         ct_tensor *y = ct_transform_apply(f, x);
         expect(C(name), y);
-        check_after(C(name));
+        tu_check_after(C(name));
         ct_free(y);
         ct_transform_free(f);
     }
@@ -127,7 +113,7 @@ Test(transforms, hflip_center_random_crop) {
             ct_manual_seed((uint64_t)s);
             ct_tensor *y = ct_transform_apply(f[k], x);
             expect(C(name), y);
-            check_after(C(name));
+            tu_check_after(C(name));
             ct_free(y);
             ct_transform_free(f[k]);
         }

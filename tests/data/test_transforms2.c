@@ -8,21 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static vec_file *V;
-static void setup(void) {
-    V = vec_load("data_transforms2.txt");
-    ct_clear_error();
-}
+static void setup(void) { V = tu_load("data_transforms2.txt", false); }
 static void teardown(void) { vec_free(V); }
 TestSuite(transforms2, .init = setup, .fini = teardown);
 
-static const vec_case *C(const char *name) {
-    const vec_case *c = vec_find(V, name);
-    cr_assert_not_null(c, "no case %s", name);
-    return c;
-}
+static const vec_case *C(const char *name) { return tu_case(V, name); }
 
 static ct_dtype dtype_of_key(const vec_case *c, const char *key) {
     char k[64];
@@ -87,14 +81,6 @@ static void expect(const vec_case *c, const ct_tensor *y, double tol, int utol) 
     ct_free(e);
 }
 
-static void check_after(const vec_case *c) {
-    ct_tensor *t = ct_randint(0, 1 << 30, CT_SIZE(1), NULL);
-    int64_t v;
-    cr_assert_eq(ct_item_int64(t, &v), CT_OK);
-    ct_free(t);
-    cr_assert_eq(v, vec_int(c, "after", 0), "%s: generator position", vec_name(c));
-}
-
 static bool starts(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
 /* ---- RandomRotation ---- */
@@ -130,7 +116,7 @@ Test(transforms2, random_rotation) {
         ct_tensor *y = ct_transform_apply(tf, x);
         bool nearest = vec_int(c, "interp", 0) == 0;
         expect(c, y, nearest ? 0 : 1e-6, nearest ? 0 : 1);
-        check_after(c);
+        tu_check_after(c);
         ct_free(y);
         ct_free(x);
         ct_transform_free(tf);
@@ -253,7 +239,7 @@ Test(transforms2, random_crop_symmetric) {
         ct_manual_seed((uint64_t)vec_int(c, "seed", 0));
         ct_tensor *y = ct_transform_apply(tf, x);
         expect(c, y, 0, 0);
-        check_after(c);
+        tu_check_after(c);
         ct_free(y);
         ct_free(x);
         ct_transform_free(tf);

@@ -8,72 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static vec_file *V;
-static void setup(void) {
-    V = vec_load("activation_nn.txt");
-    ct_clear_error();
-    ct_set_warnings_enabled(false);
-}
+static void setup(void) { V = tu_load("activation_nn.txt", true); }
 static void teardown(void) { vec_free(V); }
 TestSuite(nn_activation, .init = setup, .fini = teardown);
 
-static const vec_case *C(const char *name) {
-    const vec_case *c = vec_find(V, name);
-    cr_assert_not_null(c, "no case %s", name);
-    return c;
-}
+static const vec_case *C(const char *name) { return tu_case(V, name); }
 
 /* the hex values of key as a tensor of dtype (float32 / float64 bits) */
 static ct_tensor *tensor_of(const vec_case *c, const char *key, ct_dtype dtype, int ndim, const int64_t *sizes) {
-    int n = vec_len(c, key);
-    double *buf = malloc((size_t)n * sizeof *buf + 1);
-    for (int i = 0; i < n; i++) {
-        uint64_t b = vec_hex(c, key, i);
-        if (dtype == CT_FLOAT32) {
-            uint32_t b32 = (uint32_t)b;
-            float f;
-            memcpy(&f, &b32, 4);
-            buf[i] = f;
-        } else {
-            memcpy(&buf[i], &b, 8);
-        }
-    }
-    ct_tensor *d = ct_tensor_from(buf, CT_FLOAT64, ndim, sizes);
-    ct_tensor *t = ct_to_dtype(d, dtype);
-    ct_free(d);
-    free(buf);
-    return t;
+    return tu_hex_tensor(c, key, dtype == CT_FLOAT32 ? TU_BITS32 : TU_BITS64, dtype, ndim, sizes);
 }
 
 /* t equals key: bit for bit (tol 0) or within tol relative + tol absolute */
 static void expect_vals(const vec_case *c, const char *key, const ct_tensor *t, double tol) {
-    cr_assert_not_null(t, "%s/%s NULL: %s", vec_name(c), key, ct_last_error());
-    int n = vec_len(c, key);
-    cr_assert_eq(ct_numel(t), n, "%s/%s numel", vec_name(c), key);
-    ct_dtype dt = ct_dtype_of(t);
-    double *got = malloc((size_t)n * sizeof *got + 1);
-    cr_assert_eq(ct_copy_to_buffer(t, CT_FLOAT64, got, (size_t)n * sizeof *got), CT_OK);
-    for (int i = 0; i < n; i++) {
-        uint64_t b = vec_hex(c, key, i);
-        double want;
-        if (dt == CT_FLOAT32) {
-            uint32_t b32 = (uint32_t)b;
-            float f;
-            memcpy(&f, &b32, 4);
-            want = f;
-        } else {
-            memcpy(&want, &b, 8);
-        }
-        if (tol == 0)
-            cr_assert(got[i] == want || (isnan(got[i]) && isnan(want)), "%s/%s[%d]: %.17g, PyTorch %.17g",
-                      vec_name(c), key, i, got[i], want);
-        else
-            cr_assert(fabs(got[i] - want) <= tol * (1 + fabs(want)), "%s/%s[%d]: %.17g, PyTorch %.17g", vec_name(c),
-                      key, i, got[i], want);
-    }
-    free(got);
+    if (tol == 0)
+        tu_expect_hex(c, key, t, (tu_tol){.exact = true, .nan_ok = true, .bits = TU_BITS_OF_T});
+    else
+        tu_expect_hex(c, key, t, (tu_tol){.rtol = tol, .atol = tol, .bits = TU_BITS_OF_T});
 }
 
 /* the module each repr label names, built as gen_activation_nn.py builds it */

@@ -9,32 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static void expect_vals(const vec_case *c, const char *key, const ct_tensor *t, double tol) {
-    int n = vec_len(c, key);
-    cr_assert_eq(ct_numel(t), n, "%s/%s numel", vec_name(c), key);
-    bool f32 = ct_dtype_of(t) == CT_FLOAT32;
-    double *got = malloc((size_t)n * sizeof *got + 1);
-    cr_assert_eq(ct_copy_to_buffer(t, CT_FLOAT64, got, (size_t)n * sizeof *got), CT_OK);
-    for (int i = 0; i < n; i++) {
-        uint64_t b = vec_hex(c, key, i);
-        double want;
-        if (f32) {
-            uint32_t b32 = (uint32_t)b;
-            float f;
-            memcpy(&f, &b32, 4);
-            want = f;
-        } else {
-            memcpy(&want, &b, 8);
-        }
-        if (tol == 0)
-            cr_assert(got[i] == want, "%s/%s[%d]: %.17g, PyTorch %.17g", vec_name(c), key, i, got[i], want);
-        else
-            cr_assert(fabs(got[i] - want) <= tol, "%s/%s[%d]: %.17g, PyTorch %.17g", vec_name(c), key, i, got[i],
-                      want);
-    }
-    free(got);
+    if (tol == 0)
+        tu_expect_hex(c, key, t, (tu_tol){.exact = true, .bits = TU_BITS_OF_T});
+    else
+        tu_expect_hex(c, key, t, (tu_tol){.atol = tol, .bits = TU_BITS_OF_T});
 }
 
 static int run_init(const vec_case *c, ct_tensor *t) {

@@ -7,22 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static vec_file *V;
-static void setup(void) {
-    V = vec_load("nn_module.txt");
-    ct_clear_error();
-    ct_set_warnings_enabled(false);
-}
+static void setup(void) { V = tu_load("nn_module.txt", true); }
 static void teardown(void) { vec_free(V); }
 TestSuite(nn_module, .init = setup, .fini = teardown);
 
-static const vec_case *C(const char *name) {
-    const vec_case *c = vec_find(V, name);
-    cr_assert_not_null(c, "no case %s", name);
-    return c;
-}
+static const vec_case *C(const char *name) { return tu_case(V, name); }
 
 /* t equals the hex values of key bit for bit (float32 or float64) */
 static void expect_bits(const vec_case *c, const char *key, const ct_tensor *t) {
@@ -42,31 +35,11 @@ static void expect_bits(const vec_case *c, const char *key, const ct_tensor *t) 
 }
 
 static void expect_close(const vec_case *c, const char *key, const ct_tensor *t) {
-    cr_assert_not_null(t, "%s/%s NULL: %s", vec_name(c), key, ct_last_error());
-    int n = vec_len(c, key);
-    cr_assert_eq(ct_numel(t), n);
-    double *buf = malloc((size_t)n * sizeof *buf + 1);
-    cr_assert_eq(ct_copy_to_buffer(t, CT_FLOAT64, buf, (size_t)n * sizeof *buf), CT_OK);
-    for (int i = 0; i < n; i++) {
-        uint64_t bits = vec_hex(c, key, i);
-        double want;
-        memcpy(&want, &bits, 8);
-        cr_assert(fabs(buf[i] - want) <= 1e-12 * fabs(want) + 1e-14, "%s/%s[%d]: %.17g vs %.17g", vec_name(c), key, i,
-                  buf[i], want);
-    }
-    free(buf);
+    tu_expect_hex(c, key, t, (tu_tol){.rtol = 1e-12, .atol = 1e-14});
 }
 
 static ct_tensor *tensor_of(const vec_case *c, const char *key, int ndim, const int64_t *sizes) {
-    int n = vec_len(c, key);
-    double *buf = malloc((size_t)n * sizeof *buf + 1);
-    for (int i = 0; i < n; i++) {
-        uint64_t b = vec_hex(c, key, i);
-        memcpy(&buf[i], &b, 8);
-    }
-    ct_tensor *t = ct_tensor_from(buf, CT_FLOAT64, ndim, sizes);
-    free(buf);
-    return t;
+    return tu_hex_tensor(c, key, TU_BITS64, CT_FLOAT64, ndim, sizes);
 }
 
 static void expect_text(const char *got, const char *want) {

@@ -7,70 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static vec_file *V;
-static void setup(void) {
-    V = vec_load("norm_modules.txt");
-    ct_clear_error();
-    ct_set_warnings_enabled(false);
-}
+static void setup(void) { V = tu_load("norm_modules.txt", true); }
 static void teardown(void) { vec_free(V); }
 TestSuite(norm_modules, .init = setup, .fini = teardown);
 
-static const vec_case *C(const char *name) {
-    const vec_case *c = vec_find(V, name);
-    cr_assert_not_null(c, "no case %s", name);
-    return c;
-}
+static const vec_case *C(const char *name) { return tu_case(V, name); }
 
 /* a float64 (or float32 with f32) tensor of the hex values of key */
 static ct_tensor *load(const vec_case *c, const char *key, int ndim, const int64_t *sizes, bool f32) {
-    int n = vec_len(c, key);
-    double *buf = malloc((size_t)n * sizeof *buf + 8);
-    for (int i = 0; i < n; i++) {
-        uint64_t b = vec_hex(c, key, i);
-        if (f32) {
-            uint32_t b32 = (uint32_t)b;
-            float f;
-            memcpy(&f, &b32, 4);
-            buf[i] = f;
-        } else {
-            memcpy(&buf[i], &b, 8);
-        }
-    }
-    ct_tensor *t = ct_tensor_from(buf, CT_FLOAT64, ndim, sizes);
-    free(buf);
-    if (f32) {
-        ct_tensor *u = ct_to_dtype(t, CT_FLOAT32);
-        ct_free(t);
-        t = u;
-    }
-    return t;
+    return tu_hex_tensor(c, key, f32 ? TU_BITS32 : TU_BITS64, f32 ? CT_FLOAT32 : CT_FLOAT64, ndim, sizes);
 }
 
 static void expect_close(const vec_case *c, const char *key, const ct_tensor *t, double rtol) {
-    cr_assert_not_null(t, "%s/%s NULL: %s", vec_name(c), key, ct_last_error());
-    int n = vec_len(c, key);
-    cr_assert_eq(ct_numel(t), n, "%s/%s numel", vec_name(c), key);
-    double *buf = malloc((size_t)n * sizeof *buf + 8);
-    cr_assert_eq(ct_copy_to_buffer(t, CT_FLOAT64, buf, (size_t)n * sizeof *buf), CT_OK);
-    bool f32 = ct_dtype_of(t) == CT_FLOAT32;
-    for (int i = 0; i < n; i++) {
-        uint64_t bits = vec_hex(c, key, i);
-        double want;
-        if (f32) {
-            uint32_t b32 = (uint32_t)bits;
-            float f;
-            memcpy(&f, &b32, 4);
-            want = f;
-        } else {
-            memcpy(&want, &bits, 8);
-        }
-        cr_assert(fabs(buf[i] - want) <= rtol * fabs(want) + rtol, "%s/%s[%d]: %.17g vs PyTorch %.17g", vec_name(c), key,
-                  i, buf[i], want);
-    }
-    free(buf);
+    tu_expect_hex(c, key, t, (tu_tol){.rtol = rtol, .atol = rtol, .bits = TU_BITS_OF_T});
 }
 
 static void expect_names(const vec_case *c, const char *key, int n, char **names) {

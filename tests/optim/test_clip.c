@@ -7,52 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static vec_file *V;
-static void setup(void) {
-    V = vec_load("optim_clip.txt");
-    ct_clear_error();
-    ct_set_warnings_enabled(false);
-}
+static void setup(void) { V = tu_load("optim_clip.txt", true); }
 static void teardown(void) { vec_free(V); }
 TestSuite(clip, .init = setup, .fini = teardown);
 
 static const int64_t SH[3][2] = {{2, 3}, {4, 0}, {3, 0}};
 static const int ND[3] = {2, 1, 1};
 
-static const vec_case *C(const char *name) {
-    const vec_case *c = vec_find(V, name);
-    cr_assert_not_null(c, "no case %s", name);
-    return c;
-}
-static double hexd(const vec_case *c, const char *key, int i) {
-    uint64_t b = vec_hex(c, key, i);
-    double d;
-    memcpy(&d, &b, 8);
-    return d;
-}
+static const vec_case *C(const char *name) { return tu_case(V, name); }
 static ct_tensor *tensor_of(const vec_case *c, const char *key, ct_dtype dt, int k) {
-    int n = vec_len(c, key);
-    double *buf = malloc((size_t)n * sizeof *buf);
-    for (int i = 0; i < n; i++) buf[i] = hexd(c, key, i);
-    ct_tensor *t64 = ct_tensor_from(buf, CT_FLOAT64, ND[k], SH[k]);
-    ct_tensor *t = ct_to_dtype_copy(t64, dt);
-    ct_free(t64);
-    free(buf);
-    return t;
+    return tu_hex_tensor(c, key, TU_BITS64, dt, ND[k], SH[k]);
 }
 static void expect_close(const vec_case *c, const char *key, const ct_tensor *t, double rtol) {
-    int n = vec_len(c, key);
-    cr_assert_eq(ct_numel(t), n);
-    double *buf = malloc((size_t)n * sizeof *buf);
-    cr_assert_eq(ct_copy_to_buffer(t, CT_FLOAT64, buf, (size_t)n * sizeof *buf), CT_OK);
-    for (int i = 0; i < n; i++) {
-        double w = hexd(c, key, i);
-        cr_assert(fabs(buf[i] - w) <= rtol * fabs(w) + 1e-300 || (isnan(w) && isnan(buf[i])),
-                  "%s/%s[%d]: %.17g, PyTorch %.17g", vec_name(c), key, i, buf[i], w);
-    }
-    free(buf);
+    tu_expect_hex(c, key, t, (tu_tol){.rtol = rtol, .atol = 1e-300, .nan_ok = true});
 }
 
 static void run(const char *dn, ct_dtype dt, double rtol) {
@@ -85,10 +56,10 @@ static void run(const char *dn, ct_dtype dt, double rtol) {
             ct_free(g);
         }
         double total = -1;
-        cr_assert_eq(ct_clip_grad_norm_(3, ps, hexd(c, "max_norm", 0), hexd(c, "norm_type", 0), false, &total), CT_OK,
-                     "%s", ct_last_error());
-        cr_assert(fabs(total - hexd(c, "total", 0)) <= rtol * fabs(total), "%s total %.17g vs %.17g", vec_name(c),
-                  total, hexd(c, "total", 0));
+        cr_assert_eq(ct_clip_grad_norm_(3, ps, tu_hexd(c, "max_norm", 0), tu_hexd(c, "norm_type", 0), false, &total),
+                     CT_OK, "%s", ct_last_error());
+        cr_assert(fabs(total - tu_hexd(c, "total", 0)) <= rtol * fabs(total), "%s total %.17g vs %.17g", vec_name(c),
+                  total, tu_hexd(c, "total", 0));
         for (int k = 0; k < 2; k++) {
             char key[8];
             snprintf(key, sizeof key, "g%d", k);

@@ -8,32 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 static vec_file *V;
-static void setup(void) {
-    V = vec_load("optim_lbfgs.txt");
-    ct_clear_error();
-    ct_set_warnings_enabled(false);
-}
+static void setup(void) { V = tu_load("optim_lbfgs.txt", true); }
 static void teardown(void) { vec_free(V); }
 TestSuite(lbfgs, .init = setup, .fini = teardown);
 
-static double hexd(const vec_case *c, const char *key, int i) {
-    uint64_t b = vec_hex(c, key, i);
-    double d;
-    memcpy(&d, &b, 8);
-    return d;
-}
 static ct_tensor *tensor_of(const vec_case *c, const char *key, ct_dtype dt, int ndim, const int64_t *sizes) {
-    int n = vec_len(c, key);
-    double *buf = malloc((size_t)n * sizeof *buf);
-    for (int i = 0; i < n; i++) buf[i] = hexd(c, key, i);
-    ct_tensor *t64 = ct_tensor_from(buf, CT_FLOAT64, ndim, sizes);
-    ct_tensor *t = ct_to_dtype_copy(t64, dt);
-    ct_free(t64);
-    free(buf);
-    return t;
+    return tu_hex_tensor(c, key, TU_BITS64, dt, ndim, sizes);
 }
 static void expect_close(const vec_case *c, const char *key, const ct_tensor *t, double rtol) {
     int n = vec_len(c, key);
@@ -41,9 +25,9 @@ static void expect_close(const vec_case *c, const char *key, const ct_tensor *t,
     double *buf = malloc((size_t)n * sizeof *buf);
     cr_assert_eq(ct_copy_to_buffer(t, CT_FLOAT64, buf, (size_t)n * sizeof *buf), CT_OK);
     double scale = 0;
-    for (int i = 0; i < n; i++) scale = fmax(scale, fabs(hexd(c, key, i)));
+    for (int i = 0; i < n; i++) scale = fmax(scale, fabs(tu_hexd(c, key, i)));
     for (int i = 0; i < n; i++) {
-        double w = hexd(c, key, i);
+        double w = tu_hexd(c, key, i);
         cr_assert(fabs(buf[i] - w) <= rtol * (fabs(w) + scale), "%s/%s[%d]: %.17g, PyTorch %.17g", vec_name(c), key,
                   i, buf[i], w);
     }

@@ -7,30 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "vectors.h"
 
 #define STEPS 100
 
 static vec_file *V;
-static void setup(void) {
-    V = vec_load("sched.txt");
-    ct_clear_error();
-    ct_set_warnings_enabled(false);
-}
+static void setup(void) { V = tu_load("sched.txt", true); }
 static void teardown(void) { vec_free(V); }
 TestSuite(sched, .init = setup, .fini = teardown);
 
-static const vec_case *C(const char *name) {
-    const vec_case *c = vec_find(V, name);
-    cr_assert_not_null(c, "no case %s", name);
-    return c;
-}
-static double hexd(const vec_case *c, const char *key, int i) {
-    uint64_t b = vec_hex(c, key, i);
-    double d;
-    memcpy(&d, &b, 8);
-    return d;
-}
+static const vec_case *C(const char *name) { return tu_case(V, name); }
 
 typedef struct {
     ct_tensor *a, *b;
@@ -124,7 +111,7 @@ static double group_momentum(ct_optimizer *o, int g) {
 }
 
 static void expect_eq(const vec_case *c, const char *key, int i, double got) {
-    double want = hexd(c, key, i);
+    double want = tu_hexd(c, key, i);
     /* the same formulas in the same order: equal up to libm's last bit */
     cr_assert(fabs(got - want) <= 1e-15 * fabs(want) + 1e-300, "%s %s[%d]: %.17g, PyTorch %.17g", vec_name(c), key, i,
               got, want);
@@ -138,7 +125,7 @@ static void check(const vec_case *c, ct_optimizer *o, int i) {
 }
 
 static int sched_step(const char *name, ct_lr_scheduler *s, int i) {
-    if (!strncmp(name, "plateau", 7)) return ct_lr_scheduler_step_metric(s, hexd(C("metrics"), "values", i));
+    if (!strncmp(name, "plateau", 7)) return ct_lr_scheduler_step_metric(s, tu_hexd(C("metrics"), "values", i));
     return ct_lr_scheduler_step(s);
 }
 
