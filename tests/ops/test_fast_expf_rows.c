@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <ctorch.h>
+
 #include "kernels/cpu/fast_expf.h"
 
 static uint32_t bits(float f) {
@@ -82,4 +84,30 @@ Test(fast_expf_rows, nan_and_inf_rows_are_refused) {
         cr_assert_not(ct__row_max_f32(x, 40, &m), "isa %d all -inf", isa);
     }
     ct__fast_expf_set_isa(-1);
+}
+
+/* softmax over the last dim of a float32 output of >= 32 MiB takes the
+ * streaming-store path of kernels/cpu/softmax.c: its rows must be bitwise the
+ * rows of the cached path (a small tensor holding the same rows), including
+ * an odd row length (unaligned row starts) and a NaN row. */
+Test(fast_expf_rows, streamed_softmax_equals_cached) {
+    const int64_t R = 2100, n = 4099, k = 5;
+    ct_manual_seed(3);
+    ct_tensor *big = ct_randn(2, (const int64_t[]){R, n}, NULL);
+    cr_assert(big);
+    float *bx = ct_data_ptr(big);
+    bx[2 * n + 7] = NAN;
+    ct_tensor *small = ct_tensor_from(bx, CT_FLOAT32, 2, (const int64_t[]){k, n});
+    ct_tensor *yb = ct_softmax(big, -1), *ys = ct_softmax(small, -1);
+    cr_assert(yb && ys);
+    const float *pb = ct_data_ptr(yb), *ps = ct_data_ptr(ys);
+    for (int64_t i = 0; i < k * n; i++) cr_assert_eq(bits(pb[i]), bits(ps[i]), "element %ld", (long)i);
+    cr_assert(isnan(pb[2 * n]));
+    double s = 0;
+    for (int64_t j = 0; j < n; j++) s += pb[(R - 1) * n + j];
+    cr_assert(fabs(s - 1) < 1e-5, "last row sums to %.9g", s);
+    ct_free(yb);
+    ct_free(ys);
+    ct_free(small);
+    ct_free(big);
 }

@@ -17,6 +17,7 @@ typedef struct {
     void *y;
     int64_t n, inner;
     bool log;
+    bool stream; /* large float32 output: streaming stores (rows_f32_stream) */
 } sm_ctx;
 
 /* One (outer, inner) row at stride `inner`: T storage, CT compute type. */
@@ -267,6 +268,15 @@ CT_AVX2 static void exp_scale_avx2(const float *x, float *y, int64_t n, float sh
     }
     exp_scale_tail(x, y, k, n, shift, scale);
 }
+/* dst = src * s with streaming (non-temporal) stores where dst is 64-byte
+ * aligned: a large output is not read for ownership first */
+CT_AVX512 static void scale_stream_avx512(const float *src, float *dst, int64_t n, float sc) {
+    const __m512 c = _mm512_set1_ps(sc);
+    int64_t k = 0;
+    for (; k < n && ((uintptr_t)(dst + k) & 63); k++) dst[k] = src[k] * sc;
+    for (; k + 16 <= n; k += 16) _mm512_stream_ps(dst + k, _mm512_mul_ps(_mm512_loadu_ps(src + k), c));
+    for (; k < n; k++) dst[k] = src[k] * sc;
+}
 #endif /* CT_ROWS_X86 */
 
 static _Atomic int g_isa_forced = -1;
@@ -354,9 +364,40 @@ CT_SIMD_CLONES static void sm_logout_f32(const float *x, float *y, int64_t n, fl
     for (int64_t k = 0; k < n; k++) y[k] = x[k] - m - ls;
 }
 
+/* softmax rows into an output too large to stay in cache: exp into an L1
+ * scratch row, then scaled into y with streaming stores (y is written once,
+ * never read for ownership). Same values as the cached path. */
+#define SM_STREAM_ROW 8192                  /* scratch floats (32 KiB) */
+#define SM_STREAM_BYTES ((int64_t)32 << 20) /* outputs from 32 MiB */
+
+static bool rows_f32_stream(const sm_ctx *c, int64_t begin, int64_t end) {
+#ifdef CT_ROWS_X86
+    const int64_t n = c->n;
+    if (c->log || n > SM_STREAM_ROW || row_isa() < 2) return false;
+    float scratch[SM_STREAM_ROW];
+    for (int64_t r = begin; r < end; r++) {
+        const float *xp = (const float *)c->x + r * n;
+        float *yp = (float *)c->y + r * n;
+        float mx;
+        if (!ct__row_max_f32(xp, n, &mx)) {
+            rows_f32(r, r + 1, (void *)c);
+            continue;
+        }
+        double sum = ct__row_exp_sum_pf_f32(xp, scratch, n, mx, r + 1 < end ? xp + n : NULL, NULL);
+        scale_stream_avx512(scratch, yp, n, (float)(1.0 / sum));
+    }
+    _mm_sfence(); /* the streaming stores are visible before the chunk is reported done */
+    return true;
+#else
+    (void)c, (void)begin, (void)end;
+    return false;
+#endif
+}
+
 static void rows_f32_unit(int64_t begin, int64_t end, void *vctx) {
     const sm_ctx *c = vctx;
     const int64_t n = c->n;
+    if (c->stream && rows_f32_stream(c, begin, end)) return;
     for (int64_t r = begin; r < end; r++) {
         const float *xp = (const float *)c->x + r * n;
         float *yp = (float *)c->y + r * n;
@@ -384,7 +425,7 @@ int ct__kernel_softmax(const void *x, void *y, ct_dtype dtype, int64_t outer, in
     if (!fn) return CT_ERROR;
     int64_t rows = outer * inner;
     if (rows == 0 || n == 0) return CT_OK;
-    sm_ctx c = {x, y, n, inner, log};
+    sm_ctx c = {x, y, n, inner, log, dtype == CT_FLOAT32 && rows * n * 4 >= SM_STREAM_BYTES};
     if (dtype == CT_FLOAT32 && inner == 1) fn = rows_f32_unit;
     int64_t grain = 32768 / (n > 0 ? n : 1);
     ct_parallel_for(0, rows, grain > 0 ? grain : 1, fn, &c);
