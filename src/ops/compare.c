@@ -7,40 +7,42 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernels/cpu/compare.h"
-#include "ops/op_util.h"
+#include "ops/compare_internal.h"
 
 /* ---- helpers ---- */
 
-/* x in dtype without autograd history: x itself or a converted copy. */
-static ct_tensor *converted(const ct_tensor *x, ct_dtype dtype) {
+ct_tensor *ct__converted(const ct_tensor *x, ct_dtype dtype) {
     return x->dtype == dtype ? ct__retain(x) : ct__to_dtype_copy(x, dtype);
 }
 
-/* A Python float as a 0-dim tensor of dtype, cast without overflow checks
- * as TensorIterator casts a wrapped number (1e10 in float16 is inf). */
-static ct_tensor *float_scalar(double v, ct_dtype dtype) {
-    ct_tensor *s = ct_scalar_tensor(v, CT_OPTS(.dtype = CT_FLOAT64));
-    if (!s || dtype == CT_FLOAT64) return s;
+ct_tensor *ct__wrapped_number(ct_tensor *s, ct_dtype dtype) {
+    if (!s || s->dtype == dtype) return s;
     ct_tensor *r = ct__to_dtype_copy(s, dtype);
     ct_free(s);
     return r;
 }
 
-/* bool out = kind(a, b), both converted to dtype first, broadcast. */
-static ct_tensor *compare_forward(ct_compare_kind kind, const ct_tensor *a, const ct_tensor *b, ct_dtype dtype) {
+ct_tensor *ct__bool_family_forward(ct__bool_family family, int kind, const ct_tensor *a, const ct_tensor *b,
+                                   ct_dtype dtype) {
     int64_t shape[CT_MAX_DIMS];
-    int ndim = ct_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape);
-    if (ndim < 0) return NULL;
-    ct_tensor *out = ct__empty(CT_BOOL, ndim, shape);
-    ct_tensor *ac = out ? converted(a, dtype) : NULL;
-    ct_tensor *bc = ac ? converted(b, dtype) : NULL;
+    int ndim = a->ndim;
+    if (b) {
+        ndim = ct_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape);
+        if (ndim < 0) return NULL;
+    } else {
+        memcpy(shape, a->sizes, sizeof a->sizes);
+    }
+    ct_tensor *out = ct__empty(family == CT__FAMILY_COMPARE ? CT_BOOL : dtype, ndim, shape);
+    ct_tensor *ac = out ? ct__converted(a, dtype) : NULL;
+    ct_tensor *bc = ac && b ? ct__converted(b, dtype) : NULL;
     int rc = CT_ERROR;
-    if (bc) {
+    if (ac && (bc || !b)) {
         ct_strided_iter it;
         const ct_tensor *ops[3] = {out, ac, bc};
-        rc = ct__iter_over(&it, 3, ops);
-        if (rc == CT_OK) rc = ct__kernel_compare(kind, &it, dtype);
+        rc = ct__iter_over(&it, b ? 3 : 2, ops);
+        if (rc == CT_OK)
+            rc = family == CT__FAMILY_COMPARE ? ct__kernel_compare((ct_compare_kind)kind, &it, dtype)
+                                              : ct__kernel_bitwise((ct_bitwise_kind)kind, &it, dtype);
     }
     ct_free(ac);
     ct_free(bc);
@@ -51,18 +53,27 @@ static ct_tensor *compare_forward(ct_compare_kind kind, const ct_tensor *a, cons
     return out;
 }
 
-static ct_tensor *compare_tensor(ct_compare_kind kind, const ct_tensor *a, const ct_tensor *b) {
+ct_tensor *ct__bool_family_tensor(ct__bool_family family, int kind, const ct_tensor *a, const ct_tensor *b) {
     if (!a || !b) return NULL;
-    return compare_forward(kind, a, b, ct_result_type(a, b));
+    return ct__bool_family_forward(family, kind, a, b, ct_result_type(a, b));
 }
 
+ct_tensor *ct__bool_family_scalar(ct__bool_family family, int kind, const ct_tensor *a, ct_tensor *s, ct_dtype dtype) {
+    ct_tensor *out = s ? ct__bool_family_forward(family, kind, a, s, dtype) : NULL;
+    ct_free(s);
+    return out;
+}
+
+static ct_tensor *compare_tensor(ct_compare_kind kind, const ct_tensor *a, const ct_tensor *b) {
+    return ct__bool_family_tensor(CT__FAMILY_COMPARE, (int)kind, a, b);
+}
+
+/* A Python float: a float64 0-dim tensor cast as a wrapped number. */
 static ct_tensor *compare_scalar(ct_compare_kind kind, const ct_tensor *a, double v) {
     if (!a) return NULL;
     ct_dtype dtype = ct__result_type_scalar(a);
-    ct_tensor *s = float_scalar(v, dtype);
-    ct_tensor *out = s ? compare_forward(kind, a, s, dtype) : NULL;
-    ct_free(s);
-    return out;
+    ct_tensor *s = ct__wrapped_number(ct_scalar_tensor(v, CT_OPTS(.dtype = CT_FLOAT64)), dtype);
+    return ct__bool_family_scalar(CT__FAMILY_COMPARE, (int)kind, a, s, dtype);
 }
 
 /* True when every byte of the bool tensor r is set. */

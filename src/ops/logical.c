@@ -5,67 +5,30 @@
  * with the comparisons in compare.c.) */
 #include <string.h>
 
-#include "kernels/cpu/compare.h"
-#include "ops/op_util.h"
+#include "ops/compare_internal.h"
 
 /* torch.result_type(tensor, python int): an int scalar only lifts bool. */
 static ct_dtype int_scalar_type(const ct_tensor *a) { return a->dtype == CT_BOOL ? CT_INT64 : a->dtype; }
 
-/* A Python int as a 0-dim tensor of dtype, wrapped like TensorIterator's
- * cast of a wrapped number (int8 & 1000 uses (int8)1000 == -24). */
+/* A Python int: an int64 0-dim tensor cast as a wrapped number (int8 &
+ * 1000 uses (int8)1000 == -24). */
 static ct_tensor *int_scalar(int64_t v, ct_dtype dtype) {
-    ct_tensor *s = ct_scalar_tensor_int(v, NULL);
-    if (!s || dtype == CT_INT64) return s;
-    ct_tensor *r = ct__to_dtype_copy(s, dtype);
-    ct_free(s);
-    return r;
-}
-
-static ct_tensor *converted(const ct_tensor *x, ct_dtype dtype) {
-    return x->dtype == dtype ? ct__retain(x) : ct__to_dtype_copy(x, dtype);
+    return ct__wrapped_number(ct_scalar_tensor_int(v, NULL), dtype);
 }
 
 /* out (dtype) = kind(a, b) broadcast; b == NULL for bitwise_not. */
 static ct_tensor *bitwise_forward(ct_bitwise_kind kind, const ct_tensor *a, const ct_tensor *b, ct_dtype dtype) {
-    int64_t shape[CT_MAX_DIMS];
-    int ndim = a->ndim;
-    if (b) {
-        ndim = ct_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape);
-        if (ndim < 0) return NULL;
-    } else {
-        memcpy(shape, a->sizes, sizeof a->sizes);
-    }
-    ct_tensor *out = ct__empty(dtype, ndim, shape);
-    ct_tensor *ac = out ? converted(a, dtype) : NULL;
-    ct_tensor *bc = ac && b ? converted(b, dtype) : NULL;
-    int rc = CT_ERROR;
-    if (ac && (bc || !b)) {
-        ct_strided_iter it;
-        const ct_tensor *ops[3] = {out, ac, bc};
-        rc = ct__iter_over(&it, b ? 3 : 2, ops);
-        if (rc == CT_OK) rc = ct__kernel_bitwise(kind, &it, dtype);
-    }
-    ct_free(ac);
-    ct_free(bc);
-    if (rc != CT_OK) {
-        ct_free(out);
-        return NULL;
-    }
-    return out;
+    return ct__bool_family_forward(CT__FAMILY_BITWISE, (int)kind, a, b, dtype);
 }
 
 static ct_tensor *bitwise_tensor(ct_bitwise_kind kind, const ct_tensor *a, const ct_tensor *b) {
-    if (!a || !b) return NULL;
-    return bitwise_forward(kind, a, b, ct_result_type(a, b));
+    return ct__bool_family_tensor(CT__FAMILY_BITWISE, (int)kind, a, b);
 }
 
 static ct_tensor *bitwise_scalar(ct_bitwise_kind kind, const ct_tensor *a, int64_t v) {
     if (!a) return NULL;
     ct_dtype dtype = int_scalar_type(a);
-    ct_tensor *s = int_scalar(v, dtype);
-    ct_tensor *out = s ? bitwise_forward(kind, a, s, dtype) : NULL;
-    ct_free(s);
-    return out;
+    return ct__bool_family_scalar(CT__FAMILY_BITWISE, (int)kind, a, int_scalar(v, dtype), dtype);
 }
 
 /* a.op_(b): TensorIterator's order of checks — the broadcast shape must be
