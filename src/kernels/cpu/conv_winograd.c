@@ -309,7 +309,7 @@ int ct__conv3x3_winograd(int64_t N, int64_t C, int64_t K, int64_t H, int64_t W, 
     /* with enough blocks, whole blocks per thread; else one block at a
      * time with each step split over the threads */
     int nt = ct_get_num_threads();
-    if (nt > 1 && nblocks >= 2 * nt && !getenv("CT_WINO_SPLIT")) {
+    if (nt > 1 && nblocks >= 2 * nt) {
         ct_parallel_for(0, nblocks, 1, block_chunk, &c);
     } else {
         block_chunk(0, nblocks, &c);
