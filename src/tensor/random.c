@@ -57,33 +57,29 @@ static double float_max(ct_dtype d) {
 
 /* ---- element stores ---- */
 
+/* store_i64 / store_f64: v converted to d's element type and written at p
+ * (CT_CONVERT_TO picks the int64 or the double conversion by v's type). */
+#define STORE_CASE(E, NAME, CT, K)                                                                                     \
+    case E: {                                                                                                          \
+        CT x = CT_CONVERT_TO(NAME, v);                                                                                 \
+        memcpy(p, &x, sizeof x);                                                                                       \
+        break;                                                                                                         \
+    }
+
 static void store_i64(ct_dtype d, char *p, int64_t v) {
     switch (d) {
-#define X(E, NAME, CT, K)                      \
-    case E: {                                  \
-        CT x = CT_CONVERT_TO(NAME, v);         \
-        memcpy(p, &x, sizeof x);               \
-        break;                                 \
-    }
-        CT_FOR_EACH_DTYPE(X)
-#undef X
+        CT_FOR_EACH_DTYPE(STORE_CASE)
     default: break;
     }
 }
 
 static void store_f64(ct_dtype d, char *p, double v) {
     switch (d) {
-#define X(E, NAME, CT, K)                      \
-    case E: {                                  \
-        CT x = CT_CONVERT_TO(NAME, v);         \
-        memcpy(p, &x, sizeof x);               \
-        break;                                 \
-    }
-        CT_FOR_EACH_DTYPE(X)
-#undef X
+        CT_FOR_EACH_DTYPE(STORE_CASE)
     default: break;
     }
 }
+#undef STORE_CASE
 
 /* ---- output checks and serial iteration ---- */
 
