@@ -3,7 +3,9 @@
  * kernel of kernels/cpu/softmax.c on a contiguous copy. Backward (saved
  * output y, written with ctorch ops so it is twice differentiable):
  *   softmax:     y * (g - sum(g * y, dim))
- *   log_softmax: g - exp(y) * sum(g, dim) */
+ *   log_softmax: g - exp(y) * sum(g, dim)
+ * A plain backward (grad mode off) of float32 over the last dim runs the
+ * same formulas as one fused kernel pass per row (kernels/cpu/softmax.c). */
 #include <string.h>
 
 #include "ctorch/nn_activation.h"
@@ -18,8 +20,33 @@ static ct_tensor *sum_keep(const ct_tensor *t, int dim) {
     return ct_sum_dim(t, 1, d, true);
 }
 
+/* Plain backward (grad mode off) of float32 over the last dim: one fused
+ * kernel pass per row. Returns false when the case is not covered. */
+static bool fused_backward(ct_node *n, ct_tensor *y, const ct_tensor *g, bool log, ct_tensor **out) {
+    int d = (int)n->ints[0];
+    if (!y || !g || ct_is_grad_enabled() || y->dtype != CT_FLOAT32 || g->dtype != CT_FLOAT32 || y->ndim == 0 ||
+        d != y->ndim - 1 || !ct__is_contiguous(y) || g->ndim != y->ndim)
+        return false;
+    for (int i = 0; i < y->ndim; i++)
+        if (g->sizes[i] != y->sizes[i]) return false;
+    ct_tensor *gc = ct_contiguous(g);
+    ct_tensor *gx = gc ? ct__empty(CT_FLOAT32, y->ndim, y->sizes) : NULL;
+    if (gx) {
+        int64_t cols = y->sizes[d], rows = cols ? ct__numel(y) / cols : 0;
+        ct__kernel_softmax_backward_f32((const float *)ct__data(y), (const float *)ct__data(gc), (float *)ct__data(gx), rows,
+                                        cols, log);
+    }
+    ct_free(gc);
+    *out = gx;
+    return true;
+}
+
 static int softmax_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out) {
     ct_tensor *y = ct__unpack(n, 0);
+    if (fused_backward(n, y, gin[0], false, &out[0])) {
+        ct_free(y);
+        return out[0] ? CT_OK : CT_ERROR;
+    }
     ct_tensor *gy = y ? ct_mul(gin[0], y) : NULL;
     ct_tensor *s = sum_keep(gy, (int)n->ints[0]);
     ct_tensor *ys = s ? ct_mul(y, s) : NULL;
@@ -33,6 +60,10 @@ static int softmax_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out) 
 
 static int log_softmax_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out) {
     ct_tensor *y = ct__unpack(n, 0);
+    if (fused_backward(n, y, gin[0], true, &out[0])) {
+        ct_free(y);
+        return out[0] ? CT_OK : CT_ERROR;
+    }
     ct_tensor *e = y ? ct_exp(y) : NULL;
     ct_tensor *s = e ? sum_keep(gin[0], (int)n->ints[0]) : NULL;
     ct_tensor *es = s ? ct_mul(e, s) : NULL;

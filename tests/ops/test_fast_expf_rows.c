@@ -111,3 +111,19 @@ Test(fast_expf_rows, streamed_softmax_equals_cached) {
     ct_free(small);
     ct_free(big);
 }
+
+Test(fast_expf_rows, nan_propagates_on_every_isa) {
+    float x[37], y[37];
+    for (int isa = 0; isa <= 2; isa++) {
+        ct__fast_expf_set_isa(isa);
+        for (int k = 0; k < 37; k++) x[k] = -0.5f * (float)k;
+        x[4] = NAN;
+        x[33] = NAN;
+        ct__row_exp_scale_f32(x, y, 37, 0.0f, 2.0f);
+        for (int k = 0; k < 37; k++)
+            cr_assert_eq(isnan(y[k]), k == 4 || k == 33, "isa %d k %d: %g", isa, k, y[k]);
+        cr_assert(isnan(ct__row_exp_sum_f32(x, y, 37, 0.0f)));
+        cr_assert(isnan(y[33]) && isnan(y[4]) && y[0] == 1.0f);
+    }
+    ct__fast_expf_set_isa(-1);
+}

@@ -103,11 +103,11 @@ static void exp_scale_tail(const float *x, float *y, int64_t k0, int64_t n, floa
 #define CT_AVX2 __attribute__((target("avx2,fma")))
 
 /* ct__expf_poly on 16 lanes, the same operations in the same order (the
- * clamps as max/min: equal for every non-NaN input, and callers send none) */
+ * clamps as max/min with x second, so a NaN stays NaN as in the scalar) */
 CT_AVX512 static inline __m512 exp16(__m512 x) {
     const __m512 lo = _mm512_set1_ps(-87.3365f), hi = _mm512_set1_ps(88.7228f);
     __mmask16 under = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
-    x = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+    x = _mm512_min_ps(hi, _mm512_max_ps(lo, x)); /* NaN (2nd operand) passes through */
     __m512 n = _mm512_roundscale_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504088896341f), _mm512_set1_ps(0.5f)),
                                     _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
@@ -194,7 +194,7 @@ CT_AVX512 static void exp_scale_avx512(const float *x, float *y, int64_t n, floa
 CT_AVX2 static inline __m256 exp8(__m256 x) {
     const __m256 lo = _mm256_set1_ps(-87.3365f), hi = _mm256_set1_ps(88.7228f);
     __m256 under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
-    x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
+    x = _mm256_min_ps(hi, _mm256_max_ps(lo, x)); /* NaN (2nd operand) passes through */
     __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
     __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), x);
     r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
@@ -418,6 +418,65 @@ static void rows_f32_unit(int64_t begin, int64_t end, void *vctx) {
             sm_scale_f32(yp, n, (float)(1.0 / sum));
         }
     }
+}
+
+/* ---- backward of float32 rows with unit stride ---- */
+
+/* sum of a[k] * b[k] (b NULL: of a[k]) in 8 double partials */
+CT_SIMD_CLONES static double smb_dot_f32(const float *a, const float *b, int64_t n) {
+    double acc[8] = {0};
+    int64_t k = 0;
+    if (b) {
+        for (; k + 8 <= n; k += 8)
+            for (int j = 0; j < 8; j++) acc[j] += (double)a[k + j] * (double)b[k + j];
+        for (; k < n; k++) acc[k % 8] += (double)a[k] * (double)b[k];
+    } else {
+        for (; k + 8 <= n; k += 8)
+            for (int j = 0; j < 8; j++) acc[j] += (double)a[k + j];
+        for (; k < n; k++) acc[k % 8] += (double)a[k];
+    }
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* gx = y * (g - s) */
+CT_SIMD_CLONES static void smb_out_f32(const float *y, const float *g, float *gx, int64_t n, float s) {
+    for (int64_t k = 0; k < n; k++) gx[k] = y[k] * (g[k] - s);
+}
+
+/* gx = g - gx (gx holding exp(y) * s) */
+CT_SIMD_CLONES static void smb_logout_f32(const float *g, float *gx, int64_t n) {
+    for (int64_t k = 0; k < n; k++) gx[k] = g[k] - gx[k];
+}
+
+typedef struct {
+    const float *y, *g;
+    float *gx;
+    int64_t n;
+    bool log;
+} smb_ctx;
+
+static void smb_rows(int64_t begin, int64_t end, void *vctx) {
+    const smb_ctx *c = vctx;
+    const int64_t n = c->n;
+    for (int64_t r = begin; r < end; r++) {
+        const float *y = c->y + r * n, *g = c->g + r * n;
+        float *gx = c->gx + r * n;
+        if (c->log) {
+            float s = (float)smb_dot_f32(g, NULL, n);
+            /* exp(y), y a log-probability (<= 0); NaN stays NaN */
+            ct__row_exp_scale_f32(y, gx, n, 0.0f, s);
+            smb_logout_f32(g, gx, n);
+        } else {
+            smb_out_f32(y, g, gx, n, (float)smb_dot_f32(g, y, n));
+        }
+    }
+}
+
+void ct__kernel_softmax_backward_f32(const float *y, const float *g, float *gx, int64_t rows, int64_t n, bool log) {
+    if (rows <= 0 || n <= 0) return;
+    smb_ctx c = {y, g, gx, n, log};
+    int64_t grain = 32768 / n;
+    ct_parallel_for(0, rows, grain > 0 ? grain : 1, smb_rows, &c);
 }
 
 int ct__kernel_softmax(const void *x, void *y, ct_dtype dtype, int64_t outer, int64_t n, int64_t inner, bool log) {

@@ -16,4 +16,10 @@
  * the caller words it). */
 int ct__kernel_softmax(const void *x, void *y, ct_dtype dtype, int64_t outer, int64_t n, int64_t inner, bool log);
 
+/* The backward over the last dimension of contiguous float32 rows (rows x
+ * n): gx = y * (g - sum(g * y)) (softmax; y its output) or gx = g -
+ * exp(y) * sum(g) (log_softmax; y its output). Sums in double, the rest in
+ * float as PyTorch's vectorized kernel. gx may not alias y or g. */
+void ct__kernel_softmax_backward_f32(const float *y, const float *g, float *gx, int64_t rows, int64_t n, bool log);
+
 #endif
