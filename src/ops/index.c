@@ -419,25 +419,17 @@ static ct_tensor *masked_fill_run(const ct_tensor *self, const ct_tensor *mask, 
     }
     char vbuf[16];
     const ct_dtype_traits *tr = ct__traits(out->dtype);
-    if (value_t) {
-        ct_tensor *vc = ct__to_dtype_copy(value_t, out->dtype);
-        if (!vc) {
-            ct_free(out);
-            return NULL;
-        }
-        memcpy(vbuf, ct__data(vc), tr->itemsize);
-        ct_free(vc);
-    } else {
-        ct_tensor *vs = ct_scalar_tensor(value, CT_OPTS(.dtype = CT_FLOAT64));
-        ct_tensor *vc = vs ? ct__to_dtype_copy(vs, out->dtype) : NULL;
-        ct_free(vs);
-        if (!vc) {
-            ct_free(out);
-            return NULL;
-        }
-        memcpy(vbuf, ct__data(vc), tr->itemsize);
-        ct_free(vc);
+    /* the value (tensor, or the Python float as a float64 0-dim tensor) in out's dtype */
+    ct_tensor *vs = value_t ? NULL : ct_scalar_tensor(value, CT_OPTS(.dtype = CT_FLOAT64));
+    const ct_tensor *v = value_t ? value_t : vs;
+    ct_tensor *vc = v ? ct__to_dtype_copy(v, out->dtype) : NULL;
+    ct_free(vs);
+    if (!vc) {
+        ct_free(out);
+        return NULL;
     }
+    memcpy(vbuf, ct__data(vc), tr->itemsize);
+    ct_free(vc);
     ct__walker w = {.ndim = ndim, .nops = 2};
     memcpy(w.sizes, shape, sizeof shape);
     memcpy(w.st[0], out->strides, sizeof w.st[0]);
@@ -453,18 +445,22 @@ static ct_tensor *masked_fill_run(const ct_tensor *self, const ct_tensor *mask, 
     return out;
 }
 
+/* self's gradient in MaskedFillBackward0/1 and MaskedScatterBackward0:
+ * grad.masked_fill(mask, 0), summed to self's shape (ndim_arg, shape_arg). */
+static ct_tensor *masked_self_grad(const ct_node *n, const ct_tensor *g, const ct_tensor *mask) {
+    ct_tensor *f = ct_masked_fill(g, mask, 0.0);
+    ct_tensor *r = f ? ct__sum_to(f, n->ndim_arg, n->shape_arg) : NULL;
+    ct_free(f);
+    return r;
+}
+
 /* MaskedFillBackward0: self: grad.masked_fill(mask, 0), summed to self.
  * saved[0] = mask; MaskedFillBackward1 also value: grad.masked_select(mask).sum() */
 static int masked_fill_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
     ct_tensor *mask = ct__unpack(n, 0);
     if (!mask) return CT_ERROR;
     int rc = CT_OK;
-    if (n->next[0].fn) {
-        ct_tensor *f = ct_masked_fill(g[0], mask, 0.0);
-        out[0] = f ? ct__sum_to(f, n->ndim_arg, n->shape_arg) : NULL;
-        ct_free(f);
-        if (!out[0]) rc = CT_ERROR;
-    }
+    if (n->next[0].fn && !(out[0] = masked_self_grad(n, g[0], mask))) rc = CT_ERROR;
     if (rc == CT_OK && n->num_next > 1 && n->next[1].fn) {
         ct_tensor *s = ct_masked_select(g[0], mask);
         ct_tensor *sum = s ? ct_sum(s) : NULL;
@@ -690,12 +686,7 @@ static int masked_scatter_backward(ct_node *n, ct_tensor *const *g, ct_tensor **
     ct_tensor *mask = ct__unpack(n, 0);
     if (!mask) return CT_ERROR;
     int rc = CT_OK;
-    if (n->next[0].fn) {
-        ct_tensor *f = ct_masked_fill(g[0], mask, 0.0);
-        out[0] = f ? ct__sum_to(f, n->ndim_arg, n->shape_arg) : NULL;
-        ct_free(f);
-        if (!out[0]) rc = CT_ERROR;
-    }
+    if (n->next[0].fn && !(out[0] = masked_self_grad(n, g[0], mask))) rc = CT_ERROR;
     if (rc == CT_OK && n->next[1].fn) {
         int64_t numel = ct__shape_numel((int)n->ints[1], n->shape_arg2);
         ct_tensor *t[4] = {0};
