@@ -454,6 +454,21 @@ static ct_tensor *squeeze_free(ct_tensor *t, int dim) {
     return r;
 }
 
+/* The end of a 1-d max pool run as 2-d on x.unsqueeze(-2): y and ind
+ * (both consumed) lose dim -2; ind goes to *indices (dropped when indices
+ * is NULL). NULL, with *indices untouched, when y is NULL. */
+static ct_tensor *squeeze_pair(ct_tensor *y, ct_tensor *ind, ct_tensor **indices) {
+    y = squeeze_free(y, -2);
+    ind = squeeze_free(ind, -2);
+    if (!y) {
+        ct_free(ind);
+        return NULL;
+    }
+    if (indices) *indices = ind;
+    else ct_free(ind);
+    return y;
+}
+
 /* max_pool1d_impl: the path PyTorch takes when no gradient is needed */
 static ct_tensor *max_pool1d_nograd(const ct_tensor *x, ct_pool_ints kernel_size, const ct_max_pool_opts *o) {
     int64_t k = kernel_size.v[0], s = o->stride.n ? o->stride.v[0] : k, p = o->padding.n ? o->padding.v[0] : 0,
@@ -515,15 +530,7 @@ static ct_tensor *max_pool1d_any(const ct_tensor *x, ct_pool_ints kernel_size, c
     ct_tensor *ind = NULL;
     ct_tensor *y = xu ? max_pool_nd(xu, pair_1(kernel_size, 1), &o2, 2, &ind) : NULL;
     ct_free(xu);
-    y = squeeze_free(y, -2);
-    ind = squeeze_free(ind, -2);
-    if (!y) {
-        ct_free(ind);
-        return NULL;
-    }
-    if (indices) *indices = ind;
-    else ct_free(ind);
-    return y;
+    return squeeze_pair(y, ind, indices);
 }
 
 ct_tensor *ct_max_pool1d_opts(const ct_tensor *x, ct_pool_ints kernel_size, const ct_max_pool_opts *opts) {
@@ -729,15 +736,7 @@ ct_tensor *ct_adaptive_max_pool1d_opts(const ct_tensor *x, ct_pool_ints output_s
     int64_t os = output_size.v[0] == CT_POOL_NONE ? x->sizes[x->ndim - 1] : output_size.v[0];
     ct_tensor *y = xu ? adaptive_max_nd(xu, (ct_pool_ints){2, {1, os, 0}}, 2, &ind) : NULL;
     ct_free(xu);
-    y = squeeze_free(y, -2);
-    ind = squeeze_free(ind, -2);
-    if (!y) {
-        ct_free(ind);
-        return NULL;
-    }
-    if (indices) *indices = ind;
-    else ct_free(ind);
-    return y;
+    return squeeze_pair(y, ind, indices);
 }
 
 /* ---- max unpooling ---- */
