@@ -35,7 +35,8 @@ CT_NO_TRAP static inline float ct__expf_poly(float x) {
     y = fmaf(y, r, 1.6666665459E-1f);
     y = fmaf(y, r, 5.0000001201E-1f);
     y = fmaf(y, z, r) + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
+    /* NaN: y is NaN already; n is replaced so the conversion is defined */
+    uint32_t bits = (uint32_t)((int32_t)(n == n ? n : 0.0f) + 127) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
     return under ? 0.0f : y * scale;
