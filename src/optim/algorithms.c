@@ -6,6 +6,7 @@
  * m = m * (T)b1 + (T)(1 - b1) * g), so every line below writes the
  * intermediate values into a T. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,28 @@ static double step_incr(ct_tensor *step) {
     }
     int64_t *v = (int64_t *)ct_data_ptr(step);
     return (double)++*v;
+}
+
+/* The state tensors an update reads: n pairs (const char *key,
+ * ct_tensor **out) after n; a NULL key is a tensor the options do not use
+ * (its *out is NULL). A used key that is absent (a state_dict loaded from
+ * elsewhere) is PyTorch's KeyError. */
+static int state_fetch(const ct_optimizer *opt, ct__pstate *s, int n, ...) {
+    va_list ap;
+    va_start(ap, n);
+    bool missing = false;
+    for (int i = 0; i < n; i++) {
+        const char *key = va_arg(ap, const char *);
+        ct_tensor **out = va_arg(ap, ct_tensor **);
+        *out = key ? ct__pstate_get(s, key) : NULL;
+        if (key && !*out) missing = true;
+    }
+    va_end(ap);
+    if (missing) {
+        ct__error("KeyError: optimizer state is missing a key of %s", opt->algo->name);
+        return CT_ERROR;
+    }
+    return CT_OK;
 }
 
 static char *fmt(char *buf, double v) { return (char *)ct__py_float(buf, 40, v); }
@@ -202,13 +225,10 @@ static int adam_like_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t i
             (o->amsgrad && state_init(s, "max_exp_avg_sq", zeros_like(p))))
             return CT_ERROR;
     }
-    ct_tensor *m = ct__pstate_get(s, "exp_avg"), *v = ct__pstate_get(s, "exp_avg_sq");
-    ct_tensor *vmax = o->amsgrad ? ct__pstate_get(s, "max_exp_avg_sq") : NULL;
-    ct_tensor *st = ct__pstate_get(s, "step");
-    if (!m || !v || !st || (o->amsgrad && !vmax)) {
-        ct__error("KeyError: optimizer state is missing a key of %s", opt->algo->name);
+    ct_tensor *m, *v, *vmax, *st;
+    if (state_fetch(opt, s, 4, "exp_avg", &m, "exp_avg_sq", &v, o->amsgrad ? "max_exp_avg_sq" : NULL, &vmax, "step",
+                    &st) != CT_OK)
         return CT_ERROR;
-    }
     double step = step_incr(st);
     int64_t n = ct_numel(p);
     if (ct_dtype_of(p) == CT_FLOAT32)
@@ -254,8 +274,8 @@ static int adamax_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx,
     if (!s->n && (state_init(s, "step", ct__scalar_f32(0)) || state_init(s, "exp_avg", zeros_like(p)) ||
                   state_init(s, "exp_inf", zeros_like(p))))
         return CT_ERROR;
-    ct_tensor *st = ct__pstate_get(s, "step"), *m = ct__pstate_get(s, "exp_avg"), *u = ct__pstate_get(s, "exp_inf");
-    if (!st || !m || !u) return ct__error("KeyError: optimizer state is missing a key of Adamax"), CT_ERROR;
+    ct_tensor *st, *m, *u;
+    if (state_fetch(opt, s, 3, "step", &st, "exp_avg", &m, "exp_inf", &u) != CT_OK) return CT_ERROR;
     double step = step_incr(st);
     if (ct_dtype_of(p) == CT_FLOAT32)
         adamax_f32(ct_numel(p), PTR(float, p), PTR(float, g), PTR(float, m), PTR(float, u), step, o);
@@ -303,9 +323,9 @@ static int nadam_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, 
     if (!s->n && (state_init(s, "step", ct__scalar_f32(0)) || state_init(s, "mu_product", ct__scalar_f32(1)) ||
                   state_init(s, "exp_avg", zeros_like(p)) || state_init(s, "exp_avg_sq", zeros_like(p))))
         return CT_ERROR;
-    ct_tensor *st = ct__pstate_get(s, "step"), *mp = ct__pstate_get(s, "mu_product");
-    ct_tensor *m = ct__pstate_get(s, "exp_avg"), *v = ct__pstate_get(s, "exp_avg_sq");
-    if (!st || !mp || !m || !v) return ct__error("KeyError: optimizer state is missing a key of NAdam"), CT_ERROR;
+    ct_tensor *st, *mp, *m, *v;
+    if (state_fetch(opt, s, 4, "step", &st, "mu_product", &mp, "exp_avg", &m, "exp_avg_sq", &v) != CT_OK)
+        return CT_ERROR;
     double step = step_incr(st);
     double b1 = o->betas[0];
     double bc2 = 1 - pow(o->betas[1], step);
@@ -383,8 +403,8 @@ static int radam_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, 
     if (!s->n && (state_init(s, "step", ct__scalar_f32(0)) || state_init(s, "exp_avg", zeros_like(p)) ||
                   state_init(s, "exp_avg_sq", zeros_like(p))))
         return CT_ERROR;
-    ct_tensor *st = ct__pstate_get(s, "step"), *m = ct__pstate_get(s, "exp_avg"), *v = ct__pstate_get(s, "exp_avg_sq");
-    if (!st || !m || !v) return ct__error("KeyError: optimizer state is missing a key of RAdam"), CT_ERROR;
+    ct_tensor *st, *m, *v;
+    if (state_fetch(opt, s, 3, "step", &st, "exp_avg", &m, "exp_avg_sq", &v) != CT_OK) return CT_ERROR;
     double step = step_incr(st);
     if (ct_dtype_of(p) == CT_FLOAT32)
         radam_f32(ct_numel(p), PTR(float, p), PTR(float, g), PTR(float, m), PTR(float, v), step, o);
@@ -477,9 +497,8 @@ static int adadelta_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t id
     if (!s->n && (state_init(s, "step", ct__scalar_i64(0)) || state_init(s, "square_avg", zeros_like(p)) ||
                   state_init(s, "acc_delta", zeros_like(p))))
         return CT_ERROR;
-    ct_tensor *st = ct__pstate_get(s, "step"), *sq = ct__pstate_get(s, "square_avg"),
-              *acc = ct__pstate_get(s, "acc_delta");
-    if (!st || !sq || !acc) return ct__error("KeyError: optimizer state is missing a key of Adadelta"), CT_ERROR;
+    ct_tensor *st, *sq, *acc;
+    if (state_fetch(opt, s, 3, "step", &st, "square_avg", &sq, "acc_delta", &acc) != CT_OK) return CT_ERROR;
     step_incr(st);
     if (ct_dtype_of(p) == CT_FLOAT32)
         adadelta_f32(ct_numel(p), PTR(float, p), PTR(float, g), PTR(float, sq), PTR(float, acc), o);
@@ -538,11 +557,10 @@ static int rmsprop_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx
                   (o->momentum > 0 && state_init(s, "momentum_buffer", zeros_like(p))) ||
                   (o->centered && state_init(s, "grad_avg", zeros_like(p)))))
         return CT_ERROR;
-    ct_tensor *st = ct__pstate_get(s, "step"), *sq = ct__pstate_get(s, "square_avg");
-    ct_tensor *buf = o->momentum > 0 ? ct__pstate_get(s, "momentum_buffer") : NULL;
-    ct_tensor *ga = o->centered ? ct__pstate_get(s, "grad_avg") : NULL;
-    if (!st || !sq || (o->momentum > 0 && !buf) || (o->centered && !ga))
-        return ct__error("KeyError: optimizer state is missing a key of RMSprop"), CT_ERROR;
+    ct_tensor *st, *sq, *buf, *ga;
+    if (state_fetch(opt, s, 4, "step", &st, "square_avg", &sq, o->momentum > 0 ? "momentum_buffer" : NULL, &buf,
+                    o->centered ? "grad_avg" : NULL, &ga) != CT_OK)
+        return CT_ERROR;
     step_incr(st);
     if (ct_dtype_of(p) == CT_FLOAT32)
         rmsprop_f32(ct_numel(p), PTR(float, p), PTR(float, g), PTR(float, sq), ga ? PTR(float, ga) : NULL,
@@ -588,8 +606,8 @@ static int rprop_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, 
     if (!s->n && (state_init(s, "step", ct__scalar_i64(0)) || state_init(s, "prev", zeros_like(p)) ||
                   state_init(s, "step_size", full_like(g, o->lr))))
         return CT_ERROR;
-    ct_tensor *st = ct__pstate_get(s, "step"), *prev = ct__pstate_get(s, "prev"), *ss = ct__pstate_get(s, "step_size");
-    if (!st || !prev || !ss) return ct__error("KeyError: optimizer state is missing a key of Rprop"), CT_ERROR;
+    ct_tensor *st, *prev, *ss;
+    if (state_fetch(opt, s, 3, "step", &st, "prev", &prev, "step_size", &ss) != CT_OK) return CT_ERROR;
     step_incr(st);
     if (ct_dtype_of(p) == CT_FLOAT32)
         rprop_f32(ct_numel(p), PTR(float, p), PTR(float, g), PTR(float, prev), PTR(float, ss), o);
@@ -630,9 +648,8 @@ static int asgd_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, c
     if (!s->n && (state_init(s, "step", ct__scalar_f32(0)) || state_init(s, "eta", ct__scalar_f32(o->lr)) ||
                   state_init(s, "mu", ct__scalar_f32(1)) || state_init(s, "ax", zeros_like(p))))
         return CT_ERROR;
-    ct_tensor *st = ct__pstate_get(s, "step"), *eta = ct__pstate_get(s, "eta"), *mu = ct__pstate_get(s, "mu"),
-              *ax = ct__pstate_get(s, "ax");
-    if (!st || !eta || !mu || !ax) return ct__error("KeyError: optimizer state is missing a key of ASGD"), CT_ERROR;
+    ct_tensor *st, *eta, *mu, *ax;
+    if (state_fetch(opt, s, 4, "step", &st, "eta", &eta, "mu", &mu, "ax", &ax) != CT_OK) return CT_ERROR;
     double step = step_incr(st);
     double e = ct__scalar_value(eta), m = ct__scalar_value(mu);
     if (ct_dtype_of(p) == CT_FLOAT32)
