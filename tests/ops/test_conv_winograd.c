@@ -116,11 +116,9 @@ Test(ops_conv_winograd, forward_backward_vs_float64) {
 
 /* The same cases cut into blocks of 16 tiles (CT_WINO_TB, the block-size
  * knob of conv_winograd.c) at 2 threads: many blocks, whole blocks per
- * thread, the last block short; and the weight gradient in chunks of 1-2
- * output rows (CT_CONV_DW_CHUNK, conv.c), the last chunk short. */
+ * thread, the last block short. */
 Test(ops_conv_winograd, small_blocks_two_threads) {
     cr_assert_eq(setenv("CT_WINO_TB", "16", 1), 0);
-    cr_assert_eq(setenv("CT_CONV_DW_CHUNK", "20000", 1), 0);
     int saved = ct_get_num_threads();
     cr_assert_eq(ct_set_num_threads(2), 0);
     vec_file *f = vec_load("conv_winograd.txt");
@@ -129,6 +127,20 @@ Test(ops_conv_winograd, small_blocks_two_threads) {
     vec_free(f);
     cr_assert_eq(ct_set_num_threads(saved), 0);
     unsetenv("CT_WINO_TB");
+}
+
+/* The weight gradient of one image in chunks of 1-2 output rows
+ * (CT_CONV_DW_CHUNK, conv.c; the path of large images, taken on one
+ * thread here), the last chunk short. */
+Test(ops_conv_winograd, weight_grad_row_chunks) {
+    cr_assert_eq(setenv("CT_CONV_DW_CHUNK", "20000", 1), 0);
+    int saved = ct_get_num_threads();
+    cr_assert_eq(ct_set_num_threads(1), 0);
+    vec_file *f = vec_load("conv_winograd.txt");
+    cr_assert_not_null(f);
+    for (size_t i = 0; i < vec_count(f); i++) run_case(vec_at(f, i));
+    vec_free(f);
+    cr_assert_eq(ct_set_num_threads(saved), 0);
     unsetenv("CT_CONV_DW_CHUNK");
 }
 
