@@ -1,5 +1,6 @@
-/* softmax / log_softmax over the last dim of float32 (the vectorized rows
- * of src/kernels/cpu/softmax.c and its fused backward) against PyTorch
+/* softmax / log_softmax of float32 over the last dim (the vectorized rows
+ * of src/kernels/cpu/softmax.c and its fused backward) and over a middle
+ * dim (its 16-column AVX-512 kernel) against PyTorch
  * 1.13.1, on every instruction-set path of kernels/cpu/fast_expf.h. Vectors:
  * tests/parity/gen_softmax_rows.py. NaN where PyTorch has NaN; else within
  * the op harness tolerance, 2e-6 relative + 1e-5 absolute (Cephes exp vs
@@ -22,11 +23,11 @@ static float fbits(uint64_t u) {
     return f;
 }
 
-static ct_tensor *load_f32(const vec_case *c, const char *key, const int64_t *shape) {
+static ct_tensor *load_f32(const vec_case *c, const char *key, int ndim, const int64_t *shape) {
     int n = vec_len(c, key);
     float *buf = malloc((size_t)n * sizeof *buf);
     for (int i = 0; i < n; i++) buf[i] = fbits(vec_hex(c, key, i));
-    ct_tensor *t = ct_tensor_from(buf, CT_FLOAT32, 2, shape);
+    ct_tensor *t = ct_tensor_from(buf, CT_FLOAT32, ndim, shape);
     free(buf);
     return t;
 }
@@ -55,12 +56,13 @@ Test(softmax_rows, parity_every_isa) {
         ct__fast_expf_set_isa(isa);
         for (size_t i = 0; i < vec_count(f); i++) {
             const vec_case *c = vec_at(f, i);
-            int64_t shape[2];
-            vec_ints(c, "shape", shape, 2);
+            int64_t shape[8];
+            int nd = vec_ints(c, "shape", shape, 8);
             bool log = vec_int(c, "log", 0) != 0;
-            ct_tensor *x = load_f32(c, "x", shape), *g = load_f32(c, "g", shape);
+            int64_t dim = vec_int(c, "dim", 0);
+            ct_tensor *x = load_f32(c, "x", nd, shape), *g = load_f32(c, "g", nd, shape);
             cr_assert(x && g && ct_requires_grad_(x, true) == CT_OK);
-            ct_tensor *y = log ? ct_log_softmax(x, -1) : ct_softmax(x, -1);
+            ct_tensor *y = log ? ct_log_softmax(x, dim) : ct_softmax(x, dim);
             cr_assert(y, "%s", ct_last_error());
             expect_close(c, "y", y, isa);
             cr_assert_eq(ct_backward(y, g, NULL), CT_OK, "%s", ct_last_error());

@@ -1,7 +1,8 @@
 """Parity vectors for the fused float32 softmax / log_softmax kernels over
 the last dim (src/kernels/cpu/softmax.c): forward and backward (the fused
 backward kernel of a plain backward) from PyTorch 1.13.1, on row lengths
-with every vector tail, 4096 columns, and a row holding NaN / -inf. Run with
+with every vector tail, 4096 columns, and a row holding NaN / -inf; and
+over a middle dim (the 16-column kernel), forward and backward. Run with
 /usr/bin/python3; writes tests/parity/data/softmax_rows.txt (read by
 tests/ops/test_softmax_rows.c)."""
 import os
@@ -35,7 +36,31 @@ def main():
                 y.backward(g)
                 out.append("case %s_%dx%d%s" % ("log" if log else "sm", shape[0], shape[1], "_special" if special else ""))
                 out.append("log %d" % log)
+                out.append("dim -1")
                 out.append("shape %d %d" % shape)
+                out.append("x %s" % bits(x.detach()))
+                out.append("g %s" % bits(g))
+                out.append("y %s" % bits(y.detach()))
+                out.append("gx %s" % bits(x.grad))
+                out.append("end")
+    # a middle dim (inner > 1: 16 columns at a time, masked tails)
+    for log in (0, 1):
+        fn = F.log_softmax if log else F.softmax
+        for shape, dim in [((2, 37, 20), 1), ((3, 5, 33), 1), ((9, 17), 0), ((2, 3, 4, 5), 1)]:
+            for special in (0, 1):
+                x = torch.randn(shape) * 4
+                if special:
+                    x.view(-1)[5] = float("nan")
+                    x.view(-1)[x.numel() - 3] = float("-inf")
+                x.requires_grad_(True)
+                y = fn(x, dim)
+                g = torch.randn(shape)
+                y.backward(g)
+                out.append("case %s_dim%d_%s%s" % ("log" if log else "sm", dim, "x".join(map(str, shape)),
+                                                   "_special" if special else ""))
+                out.append("log %d" % log)
+                out.append("dim %d" % dim)
+                out.append("shape %s" % " ".join(map(str, shape)))
                 out.append("x %s" % bits(x.detach()))
                 out.append("g %s" % bits(g))
                 out.append("y %s" % bits(y.detach()))

@@ -277,6 +277,45 @@ CT_AVX512 static void scale_stream_avx512(const float *src, float *dst, int64_t 
     for (; k + 16 <= n; k += 16) _mm512_stream_ps(dst + k, _mm512_mul_ps(_mm512_loadu_ps(src + k), c));
     for (; k < n; k++) dst[k] = src[k] * sc;
 }
+/* softmax over a middle dim (inner > 1), 16 columns i0..i0+w at once:
+ * per column lane, max over k, y = exp(x - max) with the sum over k in
+ * double (sequential in k per lane), then y *= 1/sum (log: x - max -
+ * log(sum)). false (nothing written) when a lane holds a NaN or an
+ * infinite max: the caller runs the generic loop. */
+CT_AVX512 static bool cols16_avx512(const float *x, float *y, int64_t n, int64_t inner, int w, bool lg) {
+    __mmask16 t = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1);
+    __m512 m = _mm512_set1_ps(-INFINITY);
+    __mmask16 bad = 0;
+    for (int64_t k = 0; k < n; k++) {
+        __m512 v = _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), t, x + k * inner);
+        bad |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        m = _mm512_max_ps(m, v);
+    }
+    bad |= _mm512_cmp_ps_mask(_mm512_abs_ps(m), _mm512_set1_ps(INFINITY), _CMP_EQ_OQ);
+    if (bad & t) return false;
+    __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+    for (int64_t k = 0; k < n; k++) {
+        __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(t, x + k * inner), m));
+        if (!lg) _mm512_mask_storeu_ps(y + k * inner, t, e);
+        s0 = _mm512_add_pd(s0, lo8(e));
+        s1 = _mm512_add_pd(s1, hi8(e));
+    }
+    double sd[16];
+    float f[16];
+    _mm512_storeu_pd(sd, s0);
+    _mm512_storeu_pd(sd + 8, s1);
+    for (int j = 0; j < 16; j++) f[j] = j < w ? (lg ? (float)log(sd[j]) : (float)(1.0 / sd[j])) : 0.0f;
+    __m512 c = _mm512_loadu_ps(f);
+    for (int64_t k = 0; k < n; k++) {
+        if (lg) {
+            __m512 v = _mm512_maskz_loadu_ps(t, x + k * inner);
+            _mm512_mask_storeu_ps(y + k * inner, t, _mm512_sub_ps(_mm512_sub_ps(v, m), c));
+        } else {
+            _mm512_mask_storeu_ps(y + k * inner, t, _mm512_mul_ps(_mm512_maskz_loadu_ps(t, y + k * inner), c));
+        }
+    }
+    return true;
+}
 #endif /* CT_ROWS_X86 */
 
 static _Atomic int g_isa_forced = -1;
@@ -479,6 +518,24 @@ void ct__kernel_softmax_backward_f32(const float *y, const float *g, float *gx, 
     ct_parallel_for(0, rows, grain > 0 ? grain : 1, smb_rows, &c);
 }
 
+/* float32 over a middle dim (inner > 1) on AVX-512: 16 columns per step */
+static void rows_f32_inner(int64_t begin, int64_t end, void *vctx) {
+    const sm_ctx *c = vctx;
+    const int64_t n = c->n, inner = c->inner;
+    for (int64_t r = begin; r < end;) {
+        int64_t o = r / inner, i = r % inner, w = inner - i;
+        if (w > 16) w = 16;
+        if (w > end - r) w = end - r;
+        bool done = false;
+#ifdef CT_ROWS_X86
+        done = cols16_avx512((const float *)c->x + o * n * inner + i, (float *)c->y + o * n * inner + i, n, inner,
+                             (int)w, c->log);
+#endif
+        if (!done) rows_f32(r, r + w, vctx);
+        r += w;
+    }
+}
+
 int ct__kernel_softmax(const void *x, void *y, ct_dtype dtype, int64_t outer, int64_t n, int64_t inner, bool log) {
     ct_parallel_fn fn = dtype == CT_FLOAT32 ? rows_f32 : dtype == CT_FLOAT64 ? rows_f64 : dtype == CT_BFLOAT16 ? rows_bf16 : NULL;
     if (!fn) return CT_ERROR;
@@ -486,6 +543,7 @@ int ct__kernel_softmax(const void *x, void *y, ct_dtype dtype, int64_t outer, in
     if (rows == 0 || n == 0) return CT_OK;
     sm_ctx c = {x, y, n, inner, log, dtype == CT_FLOAT32 && rows * n * 4 >= SM_STREAM_BYTES};
     if (dtype == CT_FLOAT32 && inner == 1) fn = rows_f32_unit;
+    if (dtype == CT_FLOAT32 && inner > 1 && row_isa() == 2) fn = rows_f32_inner;
     int64_t grain = 32768 / (n > 0 ? n : 1);
     ct_parallel_for(0, rows, grain > 0 ? grain : 1, fn, &c);
     return CT_OK;
