@@ -129,10 +129,12 @@ Test(ops_conv_winograd, small_blocks_two_threads) {
     unsetenv("CT_WINO_TB");
 }
 
-/* The weight gradient of one image in chunks of 1-2 output rows
- * (CT_CONV_DW_CHUNK, conv.c; the path of large images, taken on one
- * thread here), the last chunk short. */
-Test(ops_conv_winograd, weight_grad_row_chunks) {
+/* The im2col paths of large images on these small shapes: groups of
+ * images with one GEMM each (CT_CONV_GROUPS, conv.c: the weight gradient
+ * of the 2-image cases) and the weight gradient of one image in chunks of
+ * 1-2 output rows (CT_CONV_DW_CHUNK), the last chunk short. */
+Test(ops_conv_winograd, weight_grad_groups_and_row_chunks) {
+    cr_assert_eq(setenv("CT_CONV_GROUPS", "1", 1), 0);
     cr_assert_eq(setenv("CT_CONV_DW_CHUNK", "20000", 1), 0);
     int saved = ct_get_num_threads();
     cr_assert_eq(ct_set_num_threads(1), 0);
@@ -142,6 +144,7 @@ Test(ops_conv_winograd, weight_grad_row_chunks) {
     vec_free(f);
     cr_assert_eq(ct_set_num_threads(saved), 0);
     unsetenv("CT_CONV_DW_CHUNK");
+    unsetenv("CT_CONV_GROUPS");
 }
 
 /* Inf / NaN in x: the result's non-finite entries are PyTorch's (the
