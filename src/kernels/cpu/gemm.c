@@ -50,12 +50,18 @@ static bool blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1, CBLA
  * chose itself: they gain nothing from wider ones, and their rounding stays
  * the one PyTorch's parity data was made with on the same machine (PyTorch
  * runs this OpenBLAS at its default). The kernel table is a global of
- * OpenBLAS (`gotoblas`), so it is swapped only under blas_lock, between
- * calls. */
+ * OpenBLAS (`gotoblas`), so it is swapped only between calls: any number
+ * of calls may run at once with the same table (e.g. the per-thread blocks
+ * of a Winograd convolution), and a call that needs the other table waits
+ * until those are done. */
 #define CT_GEMM_SMALL 4096
 static void **blas_table;            /* &gotoblas, when switched */
 static void *blas_default, *blas_fast; /* its value before / after the switch */
 static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t blas_idle = PTHREAD_COND_INITIALIZER;
+static int blas_active;   /* calls running with the current table (under blas_lock) */
+static bool blas_small;   /* the current table is blas_default */
+static _Thread_local int blas_depth; /* this thread's calls in progress (nesting) */
 
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 static void (*blas_set_threads)(int);
@@ -99,17 +105,24 @@ static void blas_setup(void) {
     strncpy(blas_core_fixed, core, sizeof blas_core_fixed - 1);
 }
 
-/* Before a BLAS call: pick the kernel table for its size (under blas_lock,
- * released by blas_done). OpenBLAS runs single-threaded: ctorch splits large
- * products across its own OpenMP threads (blas_parallel), so one thread pool
- * serves every op. Two pools (libgomp's and OpenBLAS's pthreads) spin
- * against each other on a 2-core machine: ctorch's MLP step ran 10x slower
- * at 2 threads than at 1 before this (docs/performance.md). */
+/* Before a BLAS call: pick the kernel table for its size (released by
+ * blas_done). OpenBLAS runs single-threaded: ctorch splits large products
+ * across its own threads (blas_block), so one thread pool serves every op.
+ * Two pools (ctorch's and OpenBLAS's pthreads) spin against each other on a
+ * 2-core machine: ctorch's MLP step ran 10x slower at 2 threads than at 1
+ * before this (docs/performance.md). A thread already inside a call (the
+ * chunks of a split product) keeps the table its caller holds. */
 static void blas_prepare(int64_t work) {
     pthread_once(&blas_once, blas_setup);
-    if (blas_table) {
+    if (blas_table && blas_depth++ == 0) {
+        bool small = work <= CT_GEMM_SMALL;
         pthread_mutex_lock(&blas_lock);
-        *blas_table = work <= CT_GEMM_SMALL ? blas_default : blas_fast;
+        while (blas_active > 0 && blas_small != small) pthread_cond_wait(&blas_idle, &blas_lock);
+        if (blas_active++ == 0 || blas_small != small) {
+            blas_small = small;
+            *blas_table = small ? blas_default : blas_fast;
+        }
+        pthread_mutex_unlock(&blas_lock);
     }
     if (blas_set_threads && atomic_load_explicit(&blas_threads, memory_order_relaxed) != 1) {
         blas_set_threads(1);
@@ -118,7 +131,10 @@ static void blas_prepare(int64_t work) {
 }
 
 static void blas_done(void) {
-    if (blas_table) pthread_mutex_unlock(&blas_lock);
+    if (!blas_table || --blas_depth > 0) return;
+    pthread_mutex_lock(&blas_lock);
+    if (--blas_active == 0) pthread_cond_broadcast(&blas_idle);
+    pthread_mutex_unlock(&blas_lock);
 }
 
 const char *ct__blas_core_override(void) {
