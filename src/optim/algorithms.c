@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctorch/parallel.h"
 #include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 #include "optim/optim_impl.h"
 
@@ -77,10 +78,20 @@ static char *fmt(char *buf, double v) { return (char *)ct__py_float(buf, 40, v);
             p[i] = p[i] + nlr * b;                                                                           \
         }                                                                                                    \
     }                                                                                                        \
+    typedef struct {                                                                                         \
+        T *p, *buf;                                                                                          \
+        const T *g;                                                                                          \
+        T mom, damp1, nlr;                                                                                   \
+    } sgd_ctx_##S;                                                                                           \
+    static void sgd_momentum_range_##S(int64_t b, int64_t e, void *vc) {                                     \
+        const sgd_ctx_##S *c = vc;                                                                           \
+        sgd_momentum_##S(e - b, c->p + b, c->g + b, c->buf + b, c->mom, c->damp1, c->nlr);                   \
+    }                                                                                                        \
     static void sgd_##S(int64_t n, T *p, const T *g, T *buf, bool init, const ct_optim_opts *o) {              \
         T wd = (T)o->weight_decay, mom = (T)o->momentum, damp1 = (T)(1 - o->dampening), nlr = (T)(-o->lr);    \
         if (!o->maximize && o->weight_decay == 0 && o->momentum != 0 && !init && !o->nesterov) {             \
-            sgd_momentum_##S(n, p, g, buf, mom, damp1, nlr);                                                 \
+            sgd_ctx_##S c = {p, buf, g, mom, damp1, nlr};                                                    \
+            ct_parallel_for(0, n, CT_GRAIN_SIZE, sgd_momentum_range_##S, &c); /* elementwise: same bits */    \
             return;                                                                                          \
         }                                                                                                    \
         for (int64_t i = 0; i < n; i++) {                                                                    \
@@ -148,6 +159,17 @@ static int sgd_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, ct
             p[i] = pi + nss * mi / den;                                                                      \
         }                                                                                                    \
     }                                                                                                        \
+    typedef struct {                                                                                         \
+        T *p, *m, *v;                                                                                        \
+        const T *g;                                                                                          \
+        T tb1, ob1, tb2, ob2, bc2s, eps, nss, dec;                                                           \
+        bool decoupled;                                                                                      \
+    } adam_ctx_##S;                                                                                          \
+    static void adam_plain_range_##S(int64_t b, int64_t e, void *vc) {                                       \
+        const adam_ctx_##S *c = vc;                                                                          \
+        adam_plain_##S(e - b, c->p + b, c->g + b, c->m + b, c->v + b, c->tb1, c->ob1, c->tb2, c->ob2, c->bc2s, \
+                       c->eps, c->nss, c->dec, c->decoupled);                                                \
+    }                                                                                                        \
     static void adam_##S(int64_t n, T *p, const T *g, T *m, T *v, T *vmax, double step, bool decoupled,        \
                          const ct_optim_opts *o) {                                                             \
         double b1 = o->betas[0], b2 = o->betas[1];                                                            \
@@ -156,7 +178,8 @@ static int sgd_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, ct
         T tb1 = (T)b1, tb2 = (T)b2, ob1 = (T)(1 - b1), ob2 = (T)(1 - b2), wd = (T)o->weight_decay;             \
         T dec = (T)(1 - o->lr * o->weight_decay);                                                             \
         if (!o->maximize && !vmax && (decoupled || o->weight_decay == 0)) {                                 \
-            adam_plain_##S(n, p, g, m, v, tb1, ob1, tb2, ob2, bc2s, eps, nss, dec, decoupled);              \
+            adam_ctx_##S c = {p, m, v, g, tb1, ob1, tb2, ob2, bc2s, eps, nss, dec, decoupled};               \
+            ct_parallel_for(0, n, CT_GRAIN_SIZE / 4, adam_plain_range_##S, &c); /* elementwise: same bits */  \
             return;                                                                                          \
         }                                                                                                    \
         for (int64_t i = 0; i < n; i++) {                                                                    \
