@@ -240,32 +240,55 @@ static int materialize(lazy_module *l, const ct_tensor *x) {
     return CT_OK;
 }
 
+/* PyTorch's _infer_parameters: materialize what is still uninitialized,
+ * then become cls_to_become. */
+static int lazy_infer(lazy_module *l, const ct_tensor *x) {
+    if (l->pending && materialize(l, x) != CT_OK) return CT_ERROR;
+    l->pending = 0;
+    if ((l->kind == LZ_BN || l->kind == LZ_IN) && norm_features(l) > 0 && !l->inner_features) {
+        /* loaded, never inferred: PyTorch keeps num_features 0 (repr) and its
+         * forward reads the loaded statistics; the inner norm gets the
+         * loaded size */
+        ct_module *m = build_inner(l, norm_features(l), placeholder_dtype(l), false);
+        if (!m) return CT_ERROR;
+        ct_module_free(l->inner);
+        l->inner = m;
+        l->size_unknown = true;
+    }
+    if (l->inner) bind_inner(l);
+    l->lazy = false;
+    l->base.type = &became_types[l->kind][l->nsp - 1];
+    return CT_OK;
+}
+
+/* PyTorch registers _infer_parameters as a lazy module's first forward
+ * pre-hook, so the user's pre-hooks (registered later) see the
+ * materialized module. A pre-hook cannot report an error: on failure the
+ * module stays lazy and the forward tries again, setting the same error. */
+static ct_tensor *lazy_pre_hook(ct_module *m, int n, ct_tensor *const *in, void *ctx) {
+    (void)ctx;
+    lazy_module *l = (lazy_module *)m;
+    if (l->lazy && n >= 1 && in[0]) (void)lazy_infer(l, in[0]); /* the forward reports a failure */
+    return NULL;
+}
+
 static ct_tensor *lazy_forward(ct_module *self, int n, ct_tensor *const *in) {
     lazy_module *l = (lazy_module *)self;
     if (n < 1 || !in[0]) return NULL;
-    if (l->lazy) {
-        /* PyTorch's _infer_parameters: materialize what is still uninitialized,
-         * then become cls_to_become */
-        if (l->pending && materialize(l, in[0]) != CT_OK) return NULL;
-        l->pending = 0;
-        if ((l->kind == LZ_BN || l->kind == LZ_IN) && norm_features(l) > 0 && !l->inner_features) {
-            /* loaded, never inferred: PyTorch keeps num_features 0 (repr) but
-             * its forward reads the loaded statistics; ctorch's InstanceNorm
-             * checks num_features, so the inner norm gets the loaded size */
-            ct_module *m = build_inner(l, norm_features(l), placeholder_dtype(l), false);
-            if (!m) return NULL;
-            ct_module_free(l->inner);
-            l->inner = m;
-            l->size_unknown = true;
-        }
-        if (l->inner) bind_inner(l);
-        l->lazy = false;
-        l->base.type = &became_types[l->kind][l->nsp - 1];
-    }
+    if (l->lazy && lazy_infer(l, in[0]) != CT_OK) return NULL;
     if (l->kind == LZ_LINEAR)
         return ct_linear(in[0], ct_module_get_parameter(self, "weight"), ct_module_get_parameter(self, "bias"));
     l->inner->priv->training = self->priv->training;
     return l->inner->type->forward(l->inner, n, in);
+}
+
+/* the constructors' last step: l with its inference hook, or NULL (l freed) */
+static ct_module *with_infer_hook(lazy_module *l) {
+    if (ct_module_register_forward_pre_hook(&l->base, lazy_pre_hook, NULL) < 0) {
+        ct_module_free(&l->base);
+        return NULL;
+    }
+    return &l->base;
 }
 
 static void lazy_warn(void) {
@@ -301,7 +324,7 @@ ct_module *ct_nn_lazy_linear_opts(int64_t out_features, const ct_linear_opts *op
         ct_module_free(&l->base);
         return NULL;
     }
-    return &l->base;
+    return with_infer_hook(l);
 }
 
 static ct_module *lazy_conv_new(int nsp, bool transposed, int64_t out, int64_t k, const ct_conv_opts *o) {
@@ -336,7 +359,7 @@ static ct_module *lazy_conv_new(int nsp, bool transposed, int64_t out, int64_t k
         ct_module_free(&l->base);
         return NULL;
     }
-    return &l->base;
+    return with_infer_hook(l);
 }
 
 ct_module *ct_nn_lazy_conv1d_opts(int64_t out, int64_t k, const ct_conv_opts *o) {
@@ -385,7 +408,7 @@ static ct_module *lazy_norm_new(lazy_kind kind, int dims, const ct_batch_norm_op
         ct_module_free(&l->base);
         return NULL;
     }
-    return &l->base;
+    return with_infer_hook(l);
 }
 
 ct_module *ct_nn_lazy_batch_norm1d_opts(const ct_batch_norm_opts *o) { return lazy_norm_new(LZ_BN, 1, o); }

@@ -153,7 +153,56 @@ Test(lazy, parity) {
     vec_file *f = vec_load("lazy.txt");
     cr_assert_not_null(f);
     cr_assert_geq(vec_count(f), 30);
-    for (size_t i = 0; i < vec_count(f); i++) run_case(vec_at(f, i));
+    for (size_t i = 0; i < vec_count(f); i++)
+        if (strncmp(vec_name(vec_at(f, i)), "prehook_", 8)) run_case(vec_at(f, i)); /* those: the hook test */
+    vec_free(f);
+}
+
+/* A forward pre-hook registered after construction sees the materialized
+ * module (PyTorch's _infer_parameters is the module's first pre-hook):
+ * the weight's shape and the repr it prints, recorded in PyTorch. */
+typedef struct {
+    int64_t wshape[8];
+    int wdim;
+    char *text;
+} seen_by_hook;
+
+static ct_tensor *record_hook(ct_module *m, int n, ct_tensor *const *in, void *ctx) {
+    (void)n, (void)in;
+    seen_by_hook *s = ctx;
+    ct_tensor *w = ct_module_get_parameter(m, "weight");
+    s->wdim = ct_dim(w);
+    for (int d = 0; d < s->wdim && d < 8; d++) s->wshape[d] = ct_size(w, d);
+    s->text = ct_module_to_string(m);
+    return NULL;
+}
+
+Test(lazy, user_pre_hook_sees_materialized_module) {
+    vec_file *f = vec_load("lazy.txt");
+    cr_assert_not_null(f);
+    const char *names[2] = {"prehook_linear", "prehook_conv"};
+    for (int i = 0; i < 2; i++) {
+        const vec_case *c = vec_find(f, names[i]);
+        cr_assert_not_null(c, "no case %s", names[i]);
+        ct_module *m = i == 0 ? ct_nn_lazy_linear(3) : ct_nn_lazy_conv2d(4, 3);
+        cr_assert_not_null(m);
+        int64_t xs[8];
+        int xd = vec_ints(c, "xshape", xs, 8);
+        ct_tensor *x = ct_zeros(xd, xs, NULL);
+        seen_by_hook s = {0};
+        cr_assert_gt(ct_module_register_forward_pre_hook(m, record_hook, &s), 0);
+        ct_tensor *y = ct_forward(m, x);
+        cr_assert_not_null(y, "%s: %s", names[i], ct_last_error());
+        int64_t want[8];
+        int wd = vec_ints(c, "wshape", want, 8);
+        cr_assert_eq(s.wdim, wd, "%s: weight dims seen by the hook", names[i]);
+        for (int d = 0; d < wd; d++) cr_assert_eq(s.wshape[d], want[d], "%s: weight size %d", names[i], d);
+        cr_assert_str_eq(s.text, vec_str(c, "text"));
+        free(s.text);
+        ct_free(y);
+        ct_free(x);
+        ct_module_free(m);
+    }
     vec_free(f);
 }
 
