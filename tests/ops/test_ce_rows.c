@@ -14,22 +14,11 @@
 #include <ctorch.h>
 
 #include "kernels/cpu/fast_expf.h"
-#include "vectors.h"
+#include "test_util.h"
 
-static float fbits(uint64_t u) {
-    uint32_t b = (uint32_t)u;
-    float f;
-    memcpy(&f, &b, sizeof f);
-    return f;
-}
-
+/* the float32 tensor of key's hex bits */
 static ct_tensor *load_f32(const vec_case *c, const char *key, int ndim, const int64_t *sizes) {
-    int n = vec_len(c, key);
-    float *buf = malloc((size_t)(n > 0 ? n : 1) * sizeof *buf);
-    for (int i = 0; i < n; i++) buf[i] = fbits(vec_hex(c, key, i));
-    ct_tensor *t = ct_tensor_from(buf, CT_FLOAT32, ndim, sizes);
-    free(buf);
-    return t;
+    return tu_hex_tensor(c, key, TU_BITS32, CT_FLOAT32, ndim, sizes);
 }
 
 static void expect_close(const vec_case *c, const char *key, const ct_tensor *t, int isa) {
@@ -37,7 +26,7 @@ static void expect_close(const vec_case *c, const char *key, const ct_tensor *t,
     cr_assert_eq(ct_numel(t), n, "%s %s", vec_name(c), key);
     const float *got = ct_data_ptr(t);
     for (int i = 0; i < n; i++) {
-        float want = fbits(vec_hex(c, key, i));
+        float want = (float)tu_hexf(c, key, i);
         if (isnan(want)) {
             cr_assert(isnan(got[i]), "%s %s[%d] isa %d: %g, want NaN", vec_name(c), key, i, isa, got[i]);
         } else if (isinf(want)) {
