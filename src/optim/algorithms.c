@@ -140,24 +140,36 @@ static int sgd_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, ct
 /* ========================================================================
  * Adam / AdamW (decoupled: p *= 1 - lr * wd first) */
 #define DEF_ADAM(T, S)                                                                                          \
+    /* one element once its gradient gi is formed (and p decayed if decoupled): */ \
+    /* m and v (and vmax for amsgrad, else NULL) updated; returns the new p */    \
+    static inline __attribute__((always_inline)) T adam_elem_##S(T pi, T gi, T *m, T *v, T *vmax, T tb1, T ob1,  \
+                                                                 T tb2, T ob2, T bc2s, T eps, T nss) {         \
+        T mi = *m * tb1;                                                                                     \
+        mi = mi + ob1 * gi;                                                                                  \
+        T vi = *v * tb2;                                                                                     \
+        vi = vi + ob2 * gi * gi;                                                                             \
+        *m = mi;                                                                                             \
+        *v = vi;                                                                                             \
+        T den;                                                                                               \
+        if (vmax) {                                                                                          \
+            T mx = *vmax;                                                                                    \
+            mx = (isnan(mx) || mx > vi) ? mx : vi;                                                           \
+            *vmax = mx;                                                                                      \
+            den = SQRT(mx) / bc2s;                                                                           \
+        } else {                                                                                             \
+            den = SQRT(vi) / bc2s;                                                                           \
+        }                                                                                                    \
+        den = den + eps;                                                                                     \
+        return pi + nss * mi / den;                                                                          \
+    }                                                                                                        \
     /* the common case (no maximize, no amsgrad, weight decay only decoupled) \
-     * in a loop the compiler vectorizes; same operations as the general one */ \
+     * in a loop the compiler vectorizes (adam_elem inlined without vmax) */  \
     CT_SIMD_CLONES static void adam_plain_##S(int64_t n, T *restrict p, const T *restrict g, T *restrict m,     \
                                               T *restrict v, T tb1, T ob1, T tb2, T ob2, T bc2s, T eps, T nss,  \
                                               T dec, bool decoupled) {                                         \
-        for (int64_t i = 0; i < n; i++) {                                                                    \
-            T pi = decoupled ? p[i] * dec : p[i];                                                            \
-            T gi = g[i];                                                                                     \
-            T mi = m[i] * tb1;                                                                               \
-            mi = mi + ob1 * gi;                                                                              \
-            T vi = v[i] * tb2;                                                                               \
-            vi = vi + ob2 * gi * gi;                                                                         \
-            m[i] = mi;                                                                                       \
-            v[i] = vi;                                                                                       \
-            T den = SQRT(vi) / bc2s;                                                                         \
-            den = den + eps;                                                                                 \
-            p[i] = pi + nss * mi / den;                                                                      \
-        }                                                                                                    \
+        for (int64_t i = 0; i < n; i++)                                                                      \
+            p[i] = adam_elem_##S(decoupled ? p[i] * dec : p[i], g[i], &m[i], &v[i], NULL, tb1, ob1, tb2, ob2,  \
+                                 bc2s, eps, nss);                                                            \
     }                                                                                                        \
     typedef struct {                                                                                         \
         T *p, *m, *v;                                                                                        \
@@ -188,23 +200,7 @@ static int sgd_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, ct
                 p[i] = p[i] * dec;                                                                           \
             else if (o->weight_decay != 0)                                                                   \
                 gi = gi + wd * p[i];                                                                         \
-            T mi = m[i] * tb1;                                                                               \
-            mi = mi + ob1 * gi;                                                                              \
-            T vi = v[i] * tb2;                                                                               \
-            vi = vi + ob2 * gi * gi;                                                                         \
-            m[i] = mi;                                                                                       \
-            v[i] = vi;                                                                                       \
-            T den;                                                                                           \
-            if (vmax) {                                                                                      \
-                T mx = vmax[i];                                                                              \
-                mx = (isnan(mx) || mx > vi) ? mx : vi;                                                       \
-                vmax[i] = mx;                                                                                \
-                den = SQRT(mx) / bc2s;                                                                       \
-            } else {                                                                                         \
-                den = SQRT(vi) / bc2s;                                                                       \
-            }                                                                                                \
-            den = den + eps;                                                                                 \
-            p[i] = p[i] + nss * mi / den;                                                                    \
+            p[i] = adam_elem_##S(p[i], gi, &m[i], &v[i], vmax ? &vmax[i] : NULL, tb1, ob1, tb2, ob2, bc2s, eps, nss); \
         }                                                                                                    \
     }
 DEF_ADAM(float, f32)
