@@ -61,7 +61,6 @@ static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t blas_idle = PTHREAD_COND_INITIALIZER;
 static int blas_active;   /* calls running with the current table (under blas_lock) */
 static bool blas_small;   /* the current table is blas_default */
-static _Thread_local int blas_depth; /* this thread's calls in progress (nesting) */
 
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 static void (*blas_set_threads)(int);
@@ -110,15 +109,16 @@ static void blas_setup(void) {
  * across its own threads (blas_block), so one thread pool serves every op.
  * Two pools (ctorch's and OpenBLAS's pthreads) spin against each other on a
  * 2-core machine: ctorch's MLP step ran 10x slower at 2 threads than at 1
- * before this (docs/performance.md). A thread already inside a call (the
- * chunks of a split product) keeps the table its caller holds. */
+ * before this (docs/performance.md). Calls do not nest: the chunks of a
+ * split product (blas_block) call CBLAS directly under their caller's
+ * table. */
 static void blas_prepare(int64_t work) {
     pthread_once(&blas_once, blas_setup);
-    if (blas_table && blas_depth++ == 0) {
+    if (blas_table) {
         bool small = work <= CT_GEMM_SMALL;
         pthread_mutex_lock(&blas_lock);
         while (blas_active > 0 && blas_small != small) pthread_cond_wait(&blas_idle, &blas_lock);
-        if (blas_active++ == 0 || blas_small != small) {
+        if (blas_active++ == 0) { /* nobody else is running: this call picks the table */
             blas_small = small;
             *blas_table = small ? blas_default : blas_fast;
         }
@@ -131,7 +131,7 @@ static void blas_prepare(int64_t work) {
 }
 
 static void blas_done(void) {
-    if (!blas_table || --blas_depth > 0) return;
+    if (!blas_table) return;
     pthread_mutex_lock(&blas_lock);
     if (--blas_active == 0) pthread_cond_broadcast(&blas_idle);
     pthread_mutex_unlock(&blas_lock);

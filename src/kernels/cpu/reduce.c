@@ -322,11 +322,15 @@ typedef struct {
 } outer_ctx;
 
 /* columns [jb, je) of the (rows, cols) outer sum into p->out */
+/* the sums of columns [j, j + n) into p->out */
+static void store_columns(const plan *p, int64_t j, int64_t n, const float *vf, const double *vd) {
+    const ct_dtype_traits *ot = ct__traits(p->out_dtype);
+    for (int64_t k = 0; k < n; k++) ot->store_double(p->out + (j + k) * (int64_t)ot->itemsize, vd ? vd[k] : vf[k]);
+}
+
 static void outer_sum_columns(const plan *p, int64_t jb, int64_t je) {
     bool dbl = p->in_dtype == CT_FLOAT64;
     int64_t item = dbl ? 8 : 4, lanes = 32 / item, rows = p->rsizes[0], rs = p->rstrides[0];
-    double (*load)(const void *) = dbl ? ld_f64 : ld_f32;
-    const ct_dtype_traits *ot = ct__traits(p->out_dtype);
     union {
         float f[OUTER_BLOCK_BYTES / 4];
         double d[OUTER_BLOCK_BYTES / 4];
@@ -336,16 +340,14 @@ static void outer_sum_columns(const plan *p, int64_t jb, int64_t je) {
         const char *q = p->in + j * item;
         if (dbl) outer_block_d(q, rs, rows, v.d);
         else outer_block_f(q, rs, rows, v.f);
-        for (int64_t k = 0; k < 4 * lanes; k++)
-            ot->store_double(p->out + (j + k) * (int64_t)ot->itemsize, dbl ? v.d[k] : v.f[k]);
+        store_columns(p, j, 4 * lanes, v.f, dbl ? v.d : NULL);
     }
     for (int n; j < je; j += n) {
         n = j + lanes <= je ? (int)lanes : 1; /* a whole vector, then single columns */
         const char *q = p->in + j * item;
-        if (dbl) row_sum_f64(q, rs, item, rows, n, load, v.d);
-        else row_sum_f32(q, rs, item, rows, n, load, v.f);
-        for (int k = 0; k < n; k++)
-            ot->store_double(p->out + (j + k) * (int64_t)ot->itemsize, dbl ? v.d[k] : v.f[k]);
+        if (dbl) row_sum_f64(q, rs, item, rows, n, NULL, v.d); /* direct loads: no load function */
+        else row_sum_f32(q, rs, item, rows, n, NULL, v.f);
+        store_columns(p, j, n, v.f, dbl ? v.d : NULL);
     }
 }
 
