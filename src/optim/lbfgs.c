@@ -197,6 +197,17 @@ static num cubic_interpolate(num x1, num f1, num g1, num x2, num f2, num g2, con
     return dvd(add(xmin, xmax), N(2.));
 }
 
+/* One evaluation of the line search at step t: *f_new, *g_new (replacing
+ * the previous one) and the directional derivative *gtd_new. */
+static int ls_eval(const lb *L, ct_tensor **x, num t, const ct_tensor *d, double *f_new, ct_tensor **g_new,
+                   num *gtd_new) {
+    ct_free(*g_new);
+    *g_new = NULL;
+    int rc = dir_eval(L, x, t, d, f_new, g_new);
+    if (rc == CT_OK) *gtd_new = dot(*g_new, d);
+    return rc;
+}
+
 /* _strong_wolfe: on success *f_out, *g_out (new), *t_out, *evals */
 static int strong_wolfe(const lb *L, ct_tensor **x, num t, const ct_tensor *d, double f, const ct_tensor *g0,
                         num gtd, double *f_out, ct_tensor **g_out, num *t_out, int *evals) {
@@ -208,10 +219,10 @@ static int strong_wolfe(const lb *L, ct_tensor **x, num t, const ct_tensor *d, d
     double f_new;
     ct_tensor *g_new = NULL;
     ct_tensor *bg[2] = {NULL, NULL}, *g_prev = NULL;
-    int rc = dir_eval(L, x, t, d, &f_new, &g_new);
+    num gtd_new;
+    int rc = ls_eval(L, x, t, d, &f_new, &g_new, &gtd_new);
     if (rc != CT_OK) goto out;
     int ls_func_evals = 1;
-    num gtd_new = dot(g_new, d);
     num t_prev = N(0), f_prev = N(f), gtd_prev = gtd;
     g_prev = ct_ref(g);
     bool done = false;
@@ -245,11 +256,8 @@ static int strong_wolfe(const lb *L, ct_tensor **x, num t, const ct_tensor *d, d
         ct_free(g_prev);
         g_prev = vclone(L, g_new);
         gtd_prev = gtd_new;
-        ct_free(g_new);
-        g_new = NULL;
-        if ((rc = dir_eval(L, x, t, d, &f_new, &g_new)) != CT_OK) goto out;
+        if ((rc = ls_eval(L, x, t, d, &f_new, &g_new, &gtd_new)) != CT_OK) goto out;
         ls_func_evals++;
-        gtd_new = dot(g_new, d);
         ls_iter++;
     }
     if (ls_iter == max_ls) {
@@ -278,11 +286,8 @@ static int strong_wolfe(const lb *L, ct_tensor **x, num t, const ct_tensor *d, d
         } else {
             insuf = false;
         }
-        ct_free(g_new);
-        g_new = NULL;
-        if ((rc = dir_eval(L, x, t, d, &f_new, &g_new)) != CT_OK) goto out;
+        if ((rc = ls_eval(L, x, t, d, &f_new, &g_new, &gtd_new)) != CT_OK) goto out;
         ls_func_evals++;
-        gtd_new = dot(g_new, d);
         ls_iter++;
         if (gt(N(f_new), add(N(f), mul(mul(N(c1), t), gtd))) || ge(N(f_new), bf[lo])) {
             b[hi] = t, bf[hi] = N(f_new);
