@@ -77,6 +77,13 @@ case("conv2d", lambda x, w, b, *a: F.conv2d(x, w, b), [make((3, 6, 6), torch.flo
      extra=["kernel 3 3"])
 conv_case(2, torch.float32, 2, 1, 6, (9, 9), 5)
 conv_case(2, torch.float32, 2, 6, 4, (7, 7), 5)
+# stride 1 with output rows of 9-16 and > 16 (im2col/col2im copy whole
+# vector blocks there, the last one overlapping), with and without padding
+for dt in FLOATS:
+    conv_case(2, dt, 2, 2, 3, (12, 14), 5)                       # rows of 10
+    conv_case(2, dt, 1, 2, 2, (6, 21), 3, pad=2)                 # rows of 23, padded
+    conv_case(2, dt, 2, 1, 2, (7, 28), 5, pad=2)                 # rows as wide as the image
+    convt_case(2, dt, 1, 2, 3, (5, 12), 3, pad=1)                # col2im forward, rows of 12
 # errors
 E = torch.float32
 def cerr(x, w, b=None, args=(1, 0, 1, 1), **kw):

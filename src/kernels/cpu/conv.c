@@ -143,12 +143,29 @@ static bool is_2d_unit_stride(const ct_conv_geom *g) {
     }
 
 #define DEFINE_UNIT_STRIDE_COLS(T)                                                                                \
+    /* Blocks of 8 as GNU vector types, moved with memcpy (unaligned); no                                         \
+     * vector value crosses a call, which would tie the ABI to the clone's                                        \
+     * ISA. Through T[8] arrays or a 32-byte memcpy GCC spilled them to the                                       \
+     * stack or moved them by halves. */                                                                          \
+    typedef T vec8_##T __attribute__((vector_size(8 * sizeof(T))));                                               \
+    static inline void copy8_##T(T *d, const T *s) {                                                              \
+        vec8_##T v;                                                                                               \
+        memcpy(&v, s, sizeof v);                                                                                  \
+        memcpy(d, &v, sizeof v);                                                                                  \
+    }                                                                                                             \
+    /* *dst = d[0, 8) + s[0, 8) */                                                                                \
+    static inline void sum8_##T(vec8_##T *dst, const T *d, const T *s) {                                          \
+        vec8_##T b;                                                                                               \
+        memcpy(dst, d, sizeof b);                                                                                 \
+        memcpy(&b, s, sizeof b);                                                                                  \
+        *dst += b;                                                                                                \
+    }                                                                                                             \
     /* d[0, n) = s[0, n): blocks of 8 with the last block overlapping the one                                     \
      * before (same values written twice) instead of a scalar tail */                                             \
     static inline void copy_span_##T(T *restrict d, const T *restrict s, int64_t n) {                             \
         if (n >= 8) {                                                                                             \
-            for (int64_t o = 0; o < n - 8; o += 8) memcpy(d + o, s + o, 8 * sizeof(T));                           \
-            memcpy(d + n - 8, s + n - 8, 8 * sizeof(T));                                                          \
+            for (int64_t o = 0; o < n - 8; o += 8) copy8_##T(d + o, s + o);                                       \
+            copy8_##T(d + n - 8, s + n - 8);                                                                      \
         } else if (n >= 4) {                                                                                      \
             memcpy(d, s, 4 * sizeof(T));                                                                          \
             memcpy(d + n - 4, s + n - 4, 4 * sizeof(T));                                                          \
@@ -161,22 +178,42 @@ static bool is_2d_unit_stride(const ct_conv_geom *g) {
                                      int64_t n) {                                                                 \
         if (n > 8 && n <= 16)                                                                                     \
             for (int64_t r = 0; r < rows; r++, d += ds, s += ss) {                                                \
-                memcpy(d, s, 8 * sizeof(T));                                                                      \
-                memcpy(d + n - 8, s + n - 8, 8 * sizeof(T));                                                      \
+                copy8_##T(d, s);                                                                                  \
+                copy8_##T(d + n - 8, s + n - 8);                                                                  \
             }                                                                                                     \
         else                                                                                                      \
             for (int64_t r = 0; r < rows; r++, d += ds, s += ss) copy_span_##T(d, s, n);                          \
     }                                                                                                             \
-    /* d[0, n) += s[0, n) (an accumulation: no overlapping blocks) */                                             \
+    /* d[0, n) += s[0, n). From 8 elements the last block overlaps the one                                        \
+     * before, as in copy_span: it is loaded and summed before any store, so                                      \
+     * the lanes both blocks cover get d + s from each, the same value, and                                       \
+     * every element is still added exactly once (a scalar tail cost ~3x) */                                      \
     static inline void add_span_##T(T *restrict d, const T *restrict s, int64_t n) {                              \
-        int64_t o = 0;                                                                                            \
-        for (; o + 8 <= n; o += 8)                                                                                \
-            for (int q = 0; q < 8; q++) d[o + q] += s[o + q];                                                     \
-        if (o + 4 <= n) {                                                                                         \
-            for (int q = 0; q < 4; q++) d[o + q] += s[o + q];                                                     \
-            o += 4;                                                                                               \
+        if (n < 8) {                                                                                              \
+            for (int64_t o = 0; o < n; o++) d[o] += s[o];                                                         \
+            return;                                                                                               \
         }                                                                                                         \
-        for (; o < n; o++) d[o] += s[o];                                                                          \
+        vec8_##T tail, v;                                                                                         \
+        sum8_##T(&tail, d + n - 8, s + n - 8);                                                                    \
+        for (int64_t o = 0; o + 8 <= n; o += 8) {                                                                 \
+            sum8_##T(&v, d + o, s + o);                                                                           \
+            memcpy(d + o, &v, sizeof v);                                                                          \
+        }                                                                                                         \
+        memcpy(d + n - 8, &tail, sizeof tail);                                                                    \
+    }                                                                                                             \
+    /* add_span over rows (strides ds, ss); rows of 9-16 as exactly two blocks */                                 \
+    static inline void add_rows_##T(T *restrict d, int64_t ds, const T *restrict s, int64_t ss, int64_t rows,     \
+                                    int64_t n) {                                                                  \
+        if (n > 8 && n <= 16)                                                                                     \
+            for (int64_t r = 0; r < rows; r++, d += ds, s += ss) {                                                \
+                vec8_##T head, tail;                                                                              \
+                sum8_##T(&head, d, s);                                                                            \
+                sum8_##T(&tail, d + n - 8, s + n - 8);                                                            \
+                memcpy(d, &head, sizeof head);                                                                    \
+                memcpy(d + n - 8, &tail, sizeof tail);                                                            \
+            }                                                                                                     \
+        else                                                                                                      \
+            for (int64_t r = 0; r < rows; r++, d += ds, s += ss) add_span_##T(d, s, n);                           \
     }                                                                                                             \
     CT_NO_LIBCALL CT_SIMD_CLONES static void im2col_s1_##T(const ct_conv_geom *g, int64_t C, T *restrict x,      \
                                                            T *restrict cols, int64_t ld) {                        \
@@ -199,8 +236,7 @@ static bool is_2d_unit_stride(const ct_conv_geom *g) {
     CT_SIMD_CLONES static void col2im_s1_##T(const ct_conv_geom *g, int64_t C, T *restrict cols, T *restrict x,   \
                                              int64_t ld) {                                                        \
         UNIT_STRIDE_TAPS(T, {                                                                                     \
-            for (int64_t oh = hlo; oh < hhi; oh++)                                                                \
-                add_span_##T(xc + (oh + hb) * IW + wb + wlo, row + oh * OW + wlo, whi - wlo);                     \
+            add_rows_##T(xc + (hlo + hb) * IW + wb + wlo, IW, row + hlo * OW + wlo, OW, hhi - hlo, whi - wlo);    \
         })                                                                                                        \
     }
 DEFINE_UNIT_STRIDE_COLS(float)
