@@ -140,6 +140,11 @@ for dt in (f64, f32):
     lpp(2, (1, 2, 7, 6), 3, (3, 2), s=(2, 1), ceil=True, dtype=dt)
     lpp(1, (2, 3, 9), 1.5, 3, s=2, dtype=dt)
 
+# 2x2 / stride 2 on odd sizes: the last row and column belong to no window
+# (their gradient is 0; the backward writes whole tiles there)
+for dt in (f64, f32):
+    maxp(2, (2, 2, 7, 9), 2, dtype=dt, idx=True)
+
 # NaN and -inf propagation in max pooling (values and indices)
 x = torch.tensor([[[[1.0, float("nan"), 3.0, 2.0], [float("nan"), 0.0, -1.0, 5.0],
                     [float("-inf"), float("-inf"), 1.0, float("nan")], [float("-inf"), float("-inf"), 2.0, 4.0]]]])
