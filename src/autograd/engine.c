@@ -11,21 +11,40 @@
 #include "autograd/node.h"
 #include "ctorch/ops.h"
 
+/* A growable array that starts in the caller's stack buffer (a small
+ * graph's backward then calls no malloc for its bookkeeping); on the heap
+ * once it outgrows it. */
 typedef struct node_vec {
     ct_node **items;
     size_t len, cap;
+    bool heap;
 } node_vec;
+#define VEC_INLINE 64
+#define VEC_INIT(buf) ((node_vec){(buf), 0, VEC_INLINE, false})
+
+/* Room for twice the capacity of *items (len used, elem bytes each). */
+static void *grow(void *items, size_t len, size_t *cap, bool *heap, size_t elem) {
+    size_t ncap = *cap ? *cap * 2 : VEC_INLINE;
+    void *p = *heap ? realloc(items, ncap * elem) : malloc(ncap * elem);
+    if (!p) {
+        ct__error_oom(ncap * elem);
+        return NULL;
+    }
+    if (!*heap && len) memcpy(p, items, len * elem);
+    *heap = true;
+    *cap = ncap;
+    return p;
+}
+
+static void vec_free(node_vec *v) {
+    if (v->heap) free(v->items);
+}
 
 static int vec_push(node_vec *v, ct_node *n) {
     if (v->len == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        ct_node **p = realloc(v->items, cap * sizeof *p);
-        if (!p) {
-            ct__error_oom(cap * sizeof *p);
-            return CT_ERROR;
-        }
+        ct_node **p = grow(v->items, v->len, &v->cap, &v->heap, sizeof *p);
+        if (!p) return CT_ERROR;
         v->items = p;
-        v->cap = cap;
     }
     v->items[v->len++] = n;
     return CT_OK;
@@ -78,8 +97,10 @@ static int discover(ct_node *const *roots, int nroots, int epoch, node_vec *post
         ct_node *n;
         int next;
     } frame;
-    frame *stack = NULL;
-    size_t len = 0, cap = 0;
+    frame buf[VEC_INLINE];
+    frame *stack = buf;
+    size_t len = 0, cap = VEC_INLINE;
+    bool heap = false;
     int rc = CT_OK;
     for (int r = 0; r < nroots && rc == CT_OK; r++) {
         ct_node *root = roots[r];
@@ -87,8 +108,7 @@ static int discover(ct_node *const *roots, int nroots, int epoch, node_vec *post
         root->visit_mark = epoch;
         root->deps = 0;
         if (len == cap) {
-            cap = cap ? cap * 2 : 64;
-            frame *s = realloc(stack, cap * sizeof *s);
+            frame *s = grow(stack, len, &cap, &heap, sizeof *s);
             if (!s) {
                 rc = CT_ERROR;
                 break;
@@ -112,8 +132,7 @@ static int discover(ct_node *const *roots, int nroots, int epoch, node_vec *post
             c->visit_mark = epoch;
             c->deps = 1;
             if (len == cap) {
-                cap *= 2;
-                frame *s = realloc(stack, cap * sizeof *s);
+                frame *s = grow(stack, len, &cap, &heap, sizeof *s);
                 if (!s) {
                     rc = CT_ERROR;
                     break;
@@ -123,7 +142,7 @@ static int discover(ct_node *const *roots, int nroots, int epoch, node_vec *post
             stack[len++] = (frame){c, 0};
         }
     }
-    free(stack);
+    if (heap) free(stack);
     if (rc != CT_OK) ct__error("out of memory while walking the autograd graph");
     return rc;
 }
@@ -276,8 +295,10 @@ static int execute(node_vec *all, node_vec *ready, bool retain_graph, bool creat
             for (int k = 0; k < CT_NODE_MAX_OUTPUTS; k++) ct__drop(node->buffer[k]), node->buffer[k] = NULL;
             continue;
         }
-        ct_tensor **outs = node->num_next ? calloc((size_t)node->num_next, sizeof *outs) : NULL;
-        if (node->num_next && !outs) {
+        enum { OUTS_INLINE = 8 };
+        ct_tensor *outs_buf[OUTS_INLINE] = {0};
+        ct_tensor **outs = node->num_next <= OUTS_INLINE ? outs_buf : calloc((size_t)node->num_next, sizeof *outs);
+        if (!outs) {
             ct_grad_mode_end(mode);
             ct__error_oom((size_t)node->num_next * sizeof *outs);
             return CT_ERROR;
@@ -303,7 +324,7 @@ static int execute(node_vec *all, node_vec *ready, bool retain_graph, bool creat
             }
             if (e.fn && --e.fn->deps == 0 && rc == CT_OK) rc = heap_push(ready, e.fn);
         }
-        free(outs);
+        if (outs != outs_buf) free(outs);
         if (rc != CT_OK) return CT_ERROR;
     }
     (void)all;
@@ -322,8 +343,9 @@ static void reset(node_vec *all) {
 /* roots: n tensors with their gradients (new references, consumed). */
 static int run_backward(int n, ct_tensor *const *roots, ct_tensor **grads, bool retain_graph, bool create_graph,
                         int ncaps, capture *caps, bool allow_unused) {
-    node_vec all = {0}, ready = {0};
-    ct_node **root_fns = calloc((size_t)n, sizeof *root_fns);
+    ct_node *all_buf[VEC_INLINE], *ready_buf[VEC_INLINE], *roots_buf[8] = {0};
+    node_vec all = VEC_INIT(all_buf), ready = VEC_INIT(ready_buf);
+    ct_node **root_fns = n <= 8 ? roots_buf : calloc((size_t)n, sizeof *root_fns);
     int rc = root_fns ? CT_OK : CT_ERROR;
     for (int i = 0; i < n && rc == CT_OK; i++) {
         ct_edge e;
@@ -368,9 +390,9 @@ static int run_backward(int n, ct_tensor *const *roots, ct_tensor **grads, bool 
     if (rc == CT_OK) rc = execute(&all, &ready, retain_graph, create_graph, caps, ncaps);
     reset(&all);
     for (int i = 0; i < nroots; i++) ct__node_release(root_fns[i]);
-    free(root_fns);
-    free(all.items);
-    free(ready.items);
+    if (root_fns != roots_buf) free(root_fns);
+    vec_free(&all);
+    vec_free(&ready);
     return rc;
 }
 

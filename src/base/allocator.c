@@ -55,9 +55,20 @@ static int g_caching = -1; /* -1: not decided yet */
  * holds dozens of graph nodes at once), few for larger ones */
 #define TL_PER_BIN(size) ((size) <= 2048 ? 128 : 16)
 
+/* Library objects (ct__obj_alloc: tensor handles, storages, graph nodes)
+ * have bins of their own, up to OBJ_MAX_BYTES: they are not memory a user
+ * sees (not in ct_memory_reserved either), so taking and returning one
+ * updates no shared counter -- two atomic read-modify-writes fewer per
+ * object, and a small op makes and frees several. */
+#define OBJ_MAX_BYTES ((size_t)2 << 10)
+#define OBJ_BINS (OBJ_MAX_BYTES / ALIGNMENT)
+#define OBJ_PER_BIN 128
+
 typedef struct {
     free_block *head[TL_BINS];
     unsigned char count[TL_BINS]; /* <= TL_PER_BIN <= 255 */
+    free_block *ohead[OBJ_BINS];
+    unsigned char ocount[OBJ_BINS];
 } thread_cache;
 
 static _Thread_local thread_cache *tl_cache;
@@ -66,8 +77,8 @@ static pthread_once_t g_tl_once = PTHREAD_ONCE_INIT;
 static bool g_tl_key_ok;
 
 static size_t round_size(size_t n) {
-    size_t g = n < ((size_t)1 << 20) ? ALIGNMENT : ((size_t)64 << 10);
-    return (n + g - 1) / g * g;
+    size_t g = n < ((size_t)1 << 20) ? ALIGNMENT : ((size_t)64 << 10); /* powers of two: no division */
+    return (n + g - 1) & ~(g - 1);
 }
 
 static size_t bucket_of(size_t rounded) { return (rounded / ALIGNMENT) % NBUCKETS; }
@@ -105,6 +116,14 @@ static void thread_cache_release(void *v) {
         c->count[i] = 0;
     }
     pthread_mutex_unlock(&g_lock);
+    for (size_t i = 0; i < OBJ_BINS; i++) { /* objects: back to the system */
+        while (c->ohead[i]) {
+            free_block *b = c->ohead[i];
+            c->ohead[i] = b->next;
+            free(b);
+        }
+        c->ocount[i] = 0;
+    }
 }
 
 static void thread_cache_free(void *v) {
@@ -167,7 +186,19 @@ static bool thread_put(void *p, size_t size) {
 
 void *ct__obj_alloc(size_t nbytes) {
     size_t size = round_size(nbytes);
-    void *p = thread_take(size);
+    void *p = NULL;
+    thread_cache *c;
+    if (size <= OBJ_MAX_BYTES && caching_enabled() && (c = my_cache())) {
+        size_t bin = size / ALIGNMENT - 1;
+        free_block *b = c->ohead[bin];
+        if (b) {
+            c->ohead[bin] = b->next;
+            c->ocount[bin]--;
+            p = b;
+        }
+    } else {
+        p = thread_take(size); /* a larger object: the shared small-block bins */
+    }
     if (!p) p = aligned_alloc(ALIGNMENT, size);
     if (!p) {
         ct__error_oom(nbytes);
@@ -179,7 +210,19 @@ void *ct__obj_alloc(size_t nbytes) {
 
 void ct__obj_free(void *p, size_t nbytes) {
     if (!p) return;
-    if (!thread_put(p, round_size(nbytes))) free(p);
+    size_t size = round_size(nbytes);
+    thread_cache *c;
+    if (size <= OBJ_MAX_BYTES && caching_enabled() && (c = my_cache())) {
+        size_t bin = size / ALIGNMENT - 1;
+        if (c->ocount[bin] < OBJ_PER_BIN) {
+            free_block *b = p;
+            b->next = c->ohead[bin];
+            c->ohead[bin] = b;
+            c->ocount[bin]++;
+            return;
+        }
+    }
+    if (!thread_put(p, size)) free(p);
 }
 
 void *ct__alloc(size_t nbytes) {

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "ctorch/parallel.h"
 #include "kernels/cpu/convert.h"
 #include "kernels/cpu/copy.h"
 #include "tensor/tensor_iter.h"
@@ -29,8 +30,35 @@ static bool may_overlap(const ct_tensor *a, const ct_tensor *b) {
     return alo < bhi && blo < ahi;
 }
 
+/* Small same-dtype copies into a contiguous dst from a contiguous src of
+ * the same trailing shape, broadcast over dst's leading dims (a bias row
+ * into addmm's output, a clone): whole rows by memcpy, without building an
+ * iterator. Below the grain size the kernel runs on one thread too. False
+ * when not that case (the general path then checks the shapes). */
+static bool copy_rows(ct_tensor *dst, const ct_tensor *src) {
+    if (dst->dtype != src->dtype || src->ndim > dst->ndim) return false;
+    int64_t n = ct__numel(dst);
+    if (n == 0 || n >= CT_GRAIN_SIZE || !ct__is_contiguous(dst)) return false;
+    int lead = dst->ndim - src->ndim, i = 0;
+    while (i < src->ndim && src->sizes[i] == 1) i++; /* leading size-1 dims broadcast */
+    int64_t row = 1, expected = 1;
+    for (int d = src->ndim - 1; d >= i; d--) {
+        if (src->sizes[d] != dst->sizes[d + lead]) return false;
+        if (src->sizes[d] != 1 && src->strides[d] != expected) return false;
+        expected *= src->sizes[d];
+        row *= src->sizes[d];
+    }
+    if (may_overlap(dst, src)) return false;
+    size_t bytes = (size_t)row * ct__traits(dst->dtype)->itemsize;
+    char *d = ct__data(dst);
+    const char *s = ct__data(src);
+    for (int64_t r = 0, rows = n / row; r < rows; r++) memcpy(d + (size_t)r * bytes, s, bytes);
+    return true;
+}
+
 /* Copy without touching version counters or autograd. */
 static int copy_raw(ct_tensor *dst, const ct_tensor *src) {
+    if (copy_rows(dst, src)) return CT_OK;
     ct_tensor *tmp = NULL;
     if (may_overlap(dst, src) && !(dst->offset == src->offset && dst->dtype == src->dtype && dst->ndim == src->ndim &&
                                    !memcmp(dst->strides, src->strides, (size_t)dst->ndim * sizeof(int64_t)))) {
@@ -61,6 +89,20 @@ int ct__fill_(ct_tensor *t, double value) {
     if (overflow) {
         ct__error("value cannot be converted to type %s without overflow", overflow);
         return CT_ERROR;
+    }
+    int64_t n = ct__numel(t);
+    if ((t->dtype == CT_FLOAT32 || t->dtype == CT_FLOAT64) && n < CT_GRAIN_SIZE && ct__is_contiguous(t)) {
+        /* small contiguous float tensors (a scalar operand, the backward's
+         * seed): a direct loop, the value converted as the kernel does */
+        if (t->dtype == CT_FLOAT32) {
+            float *p = (float *)(void *)ct__data(t), v = ct__float32_from_f64(value);
+            for (int64_t i = 0; i < n; i++) p[i] = v;
+        } else {
+            double *p = (double *)(void *)ct__data(t);
+            for (int64_t i = 0; i < n; i++) p[i] = value;
+        }
+        ct__bump_version(t);
+        return CT_OK;
     }
     ct_strided_iter it;
     const ct_tensor *ops[1] = {t};

@@ -14,6 +14,10 @@ static _Thread_local int tl_depth, tl_cap;
 
 int ct_scope_depth(void) { return tl_depth; }
 
+/* An inner scope's item array stays with its depth when the scope ends
+ * and serves the next scope opened at that depth (the scopes an op opens
+ * inside a training step's scope then allocate nothing); everything is
+ * freed when the outermost scope ends. */
 int ct_scope_begin(void) {
     if (tl_depth == tl_cap) {
         int cap = tl_cap ? tl_cap * 2 : 8;
@@ -22,10 +26,11 @@ int ct_scope_begin(void) {
             ct__error_oom((size_t)cap * sizeof *s);
             return CT_ERROR;
         }
+        for (int i = tl_cap; i < cap; i++) s[i] = (scope){0};
         tl_scopes = s;
         tl_cap = cap;
     }
-    tl_scopes[tl_depth++] = (scope){0};
+    tl_scopes[tl_depth++].len = 0;
     return tl_depth;
 }
 
@@ -68,13 +73,23 @@ int ct_scope_end(void) {
         ct__error("ct_scope_end called without a matching ct_scope_begin");
         return CT_ERROR;
     }
-    scope s = tl_scopes[--tl_depth];
-    for (size_t i = 0; i < s.len; i++) ct__drop(s.items[i]);
-    free(s.items);
+    scope *s = &tl_scopes[--tl_depth];
+    /* a drop may run code that opens a scope at this depth again (a hook):
+     * take the entries out first */
+    ct_tensor **items = s->items;
+    size_t len = s->len, cap = s->cap;
+    *s = (scope){0};
+    for (size_t i = 0; i < len; i++) ct__drop(items[i]);
     if (!tl_depth) {
+        free(items);
+        for (int i = 0; i < tl_cap; i++) free(tl_scopes[i].items);
         free(tl_scopes);
         tl_scopes = NULL;
         tl_cap = 0;
+    } else if (!tl_scopes[tl_depth].items) {
+        tl_scopes[tl_depth] = (scope){items, 0, cap}; /* kept for the next scope at this depth */
+    } else {
+        free(items);
     }
     return CT_OK;
 }

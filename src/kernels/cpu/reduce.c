@@ -132,7 +132,8 @@ static int64_t ceil_log2(int64_t x) {
                                                                   double (*load)(const void *), T *ret) {        \
         T acc[CASCADE_LEVELS][MAX_LANES];                                                                     \
         (void)load;                                                                                           \
-        memset(acc, 0, sizeof acc);                                                                           \
+        for (int j = 0; j < CASCADE_LEVELS; j++) /* only the lanes used (a memset of all was most of a */    \
+            for (int k = 0; k < lanes; k++) acc[j][k] = 0; /* tiny sum's cost) */                             \
         int64_t lp = ceil_log2(size) / CASCADE_LEVELS;                                                        \
         if (lp < 4) lp = 4;                                                                                   \
         const int64_t step = (int64_t)1 << lp, mask0 = step - 1;                                              \
