@@ -146,53 +146,16 @@ typedef struct pool_ctx {
 
 /* ---- max backward: scatter-add by index within each plane ---- */
 #define DEF_MAX_BWD(T)                                                                                           \
-    static void max_scatter_plane_##T(const T *gy, const int64_t *ind, T *gx, int64_t isz, int64_t osz) {        \
-        memset(gx, 0, (size_t)isz * sizeof(T));                                                                  \
-        for (int64_t o = 0; o < osz; o++)                                                                        \
-            if (ind[o] >= 0 && ind[o] < isz) gx[ind[o]] += gy[o];                                               \
-    }                                                                                                            \
     static void max_bwd_##T(int64_t b, int64_t e, void *vc) {                                                    \
         pool_ctx *c = vc;                                                                                        \
         int64_t isz = in_numel(c->g), osz = out_numel(c->g);                                                     \
-        for (int64_t pl = b; pl < e; pl++)                                                                       \
-            max_scatter_plane_##T((const T *)c->x + pl * osz, c->idx + pl * osz, (T *)c->y + pl * isz, isz, osz); \
-    }                                                                                                            \
-    /* 2x2 windows with stride 2 tile the plane: each input element gets                                         \
-     * its window's gradient or 0, written once in order (no zero fill, no                                      \
-     * scatter). 0 + gy as in the scatter-add (-0.0 lands as +0.0). Returns                                      \
-     * false when an index lies outside its window (not the forward's). */                                      \
-    CT_SIMD_CLONES static bool max2_bwd_row_##T(const T *restrict gy, const int64_t *restrict ind,              \
-                                                T *restrict r0, T *restrict r1, int64_t ow_n, int64_t i0,         \
-                                                int64_t W) {                                                     \
-        bool bad = false;                                                                                        \
-        for (int64_t ow = 0; ow < ow_n; ow++) {                                                                  \
-            int64_t k = ind[ow] - (i0 + 2 * ow);                                                                 \
-            T v = (T)0 + gy[ow];                                                                                 \
-            r0[2 * ow] = k == 0 ? v : (T)0;                                                                      \
-            r0[2 * ow + 1] = k == 1 ? v : (T)0;                                                                  \
-            r1[2 * ow] = k == W ? v : (T)0;                                                                      \
-            r1[2 * ow + 1] = k == W + 1 ? v : (T)0;                                                              \
-            bad |= k != 0 && k != 1 && k != W && k != W + 1;                                                     \
-        }                                                                                                        \
-        return !bad;                                                                                             \
-    }                                                                                                            \
-    static void max2_bwd_##T(int64_t b, int64_t e, void *vc) {                                                   \
-        pool_ctx *c = vc;                                                                                        \
-        const ct__pool_geom *g = c->g;                                                                           \
-        int64_t isz = in_numel(g), osz = out_numel(g), H = g->in[1], W = g->in[2], OH = g->out[1];               \
-        int64_t OW = g->out[2];                                                                                  \
         for (int64_t pl = b; pl < e; pl++) {                                                                     \
             const T *gy = (const T *)c->x + pl * osz;                                                            \
             const int64_t *ind = c->idx + pl * osz;                                                              \
             T *gx = (T *)c->y + pl * isz;                                                                        \
-            bool ok = true;                                                                                      \
-            for (int64_t oh = 0; oh < OH; oh++) {                                                                \
-                T *r0 = gx + 2 * oh * W, *r1 = r0 + W;                                                           \
-                ok &= max2_bwd_row_##T(gy + oh * OW, ind + oh * OW, r0, r1, OW, 2 * oh * W, W);                  \
-                for (int64_t iw = 2 * OW; iw < W; iw++) r0[iw] = r1[iw] = 0; /* columns no window covers */     \
-            }                                                                                                    \
-            memset(gx + 2 * OH * W, 0, (size_t)((H - 2 * OH) * W) * sizeof(T)); /* rows none covers */          \
-            if (!ok) max_scatter_plane_##T(gy, ind, gx, isz, osz);                                               \
+            memset(gx, 0, (size_t)isz * sizeof(T));                                                              \
+            for (int64_t o = 0; o < osz; o++)                                                                    \
+                if (ind[o] >= 0 && ind[o] < isz) gx[ind[o]] += gy[o];                                           \
         }                                                                                                        \
     }
 
@@ -359,17 +322,12 @@ static int64_t window_work(const ct__pool_geom *g) {
     return out_numel(g) * g->k[0] * g->k[1] * g->k[2] + in_numel(g);
 }
 
-/* 2-d 2x2 windows, stride 2, no padding or dilation, every window inside
- * the plane (PyTorch's default nn.MaxPool2d(2)) */
-static bool is_k2s2(const ct__pool_geom *g) {
-    return g->in[0] == 1 && g->out[0] == 1 && g->k[0] == 1 && g->p[0] == 0 && g->k[1] == 2 && g->k[2] == 2 &&
-           g->s[1] == 2 && g->s[2] == 2 && g->p[1] == 0 && g->p[2] == 0 && g->d[1] == 1 && g->d[2] == 1 &&
-           2 * g->out[1] <= g->in[1] && 2 * g->out[2] <= g->in[2];
-}
-
 void ct__max_pool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *x, void *y, int64_t *idx) {
     pool_ctx c = {.g = g, .x = x, .y = y, .oidx = idx};
-    if (is_k2s2(g)) {
+    bool k2s2 = g->in[0] == 1 && g->out[0] == 1 && g->k[0] == 1 && g->p[0] == 0 && g->k[1] == 2 && g->k[2] == 2 &&
+                g->s[1] == 2 && g->s[2] == 2 && g->p[1] == 0 && g->p[2] == 0 && g->d[1] == 1 && g->d[2] == 1 &&
+                2 * g->out[1] <= g->in[1] && 2 * g->out[2] <= g->in[2];
+    if (k2s2) {
         run(g, window_work(g), dt == CT_FLOAT64 ? max2_fwd_double : max2_fwd_float, &c);
         return;
     }
@@ -383,10 +341,6 @@ void ct__adaptive_max_pool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *
 
 void ct__max_pool_bwd(ct_dtype dt, const ct__pool_geom *g, const void *gy, const int64_t *idx, void *gx) {
     pool_ctx c = {.g = g, .x = gy, .y = gx, .idx = idx};
-    if (is_k2s2(g)) {
-        run(g, in_numel(g) + out_numel(g), dt == CT_FLOAT64 ? max2_bwd_double : max2_bwd_float, &c);
-        return;
-    }
     run(g, in_numel(g) + out_numel(g), dt == CT_FLOAT64 ? max_bwd_double : max_bwd_float, &c);
 }
 
