@@ -65,6 +65,24 @@ static int state_fetch(const ct_optimizer *opt, ct__pstate *s, int n, ...) {
 
 static char *fmt(char *buf, double v) { return (char *)ct__py_float(buf, 40, v); }
 
+/* pow(b, step) remembering its last two results: the parameters of a step
+ * share the step count and the betas, so Adam's bias corrections cost one
+ * libm pow per beta per step instead of per parameter (same value: the
+ * same call's result). */
+static double pow_memo(double b, double step) {
+    static _Thread_local struct {
+        double b, step, r;
+        bool set;
+    } memo[2];
+    static _Thread_local int next;
+    for (int i = 0; i < 2; i++)
+        if (memo[i].set && memo[i].step == step && memcmp(&memo[i].b, &b, sizeof b) == 0) return memo[i].r;
+    double r = pow(b, step);
+    memo[next].b = b, memo[next].step = step, memo[next].r = r, memo[next].set = true;
+    next ^= 1;
+    return r;
+}
+
 /* ========================================================================
  * SGD */
 #define DEF_SGD(T, S)                                                                                          \
@@ -185,7 +203,7 @@ static int sgd_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t idx, ct
     static void adam_##S(int64_t n, T *p, const T *g, T *m, T *v, T *vmax, double step, bool decoupled,        \
                          const ct_optim_opts *o) {                                                             \
         double b1 = o->betas[0], b2 = o->betas[1];                                                            \
-        double bc1 = 1 - pow(b1, step), bc2 = 1 - pow(b2, step);                                               \
+        double bc1 = 1 - pow_memo(b1, step), bc2 = 1 - pow_memo(b2, step);                                     \
         T nss = (T)(-(o->lr / bc1)), bc2s = (T)sqrt(bc2), eps = (T)o->eps;                                     \
         T tb1 = (T)b1, tb2 = (T)b2, ob1 = (T)(1 - b1), ob2 = (T)(1 - b2), wd = (T)o->weight_decay;             \
         T dec = (T)(1 - o->lr * o->weight_decay);                                                             \

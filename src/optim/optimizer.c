@@ -26,7 +26,7 @@ double ct__scalar_value(const ct_tensor *t) {
 
 static int pstate_find(const ct__pstate *s, const char *key) {
     for (int i = 0; i < s->n; i++)
-        if (!strcmp(s->keys[i], key)) return i;
+        if (s->keys[i][0] == key[0] && !strcmp(s->keys[i], key)) return i;
     return -1;
 }
 ct_tensor *ct__pstate_get(const ct__pstate *s, const char *key) {

@@ -132,6 +132,18 @@ static int64_t ceil_log2(int64_t x) {
                                                                   double (*load)(const void *), T *ret) {        \
         T acc[CASCADE_LEVELS][MAX_LANES];                                                                     \
         (void)load;                                                                                           \
+        if (size < 16) {                                                                                      \
+            /* fewer rows than one level-0 step (>= 16): the levels above */                                  \
+            /* stay zero; level 0 takes every row, then adds them (+0, */                                     \
+            /* which turns a -0 sum into +0 as the full cascade does) */                                       \
+            for (int k = 0; k < lanes; k++) acc[0][k] = 0;                                                    \
+            for (int64_t i = 0; i < size; i++) {                                                              \
+                const char *b = in + i * row_stride;                                                          \
+                for (int k = 0; k < lanes; k++) acc[0][k] += LD(b + k * col_stride);                          \
+            }                                                                                                 \
+            for (int k = 0; k < lanes; k++) ret[k] = acc[0][k] + (T)0;                                        \
+            return;                                                                                           \
+        }                                                                                                     \
         for (int j = 0; j < CASCADE_LEVELS; j++) /* only the lanes used (a memset of all was most of a */    \
             for (int k = 0; k < lanes; k++) acc[j][k] = 0; /* tiny sum's cost) */                             \
         int64_t lp = ceil_log2(size) / CASCADE_LEVELS;                                                        \
