@@ -2,6 +2,7 @@
  * products built on them with GEMM (see conv.h). */
 #include "kernels/cpu/conv.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +143,65 @@ static bool is_2d_unit_stride(const ct_conv_geom *g) {
         }                                                                                                         \
     }
 
+/* ---- im2col rows of at most 16 floats with AVX-512 masks (when the CPU
+ * has it) ----
+ * One masked load and one masked store per row: the rows of small images'
+ * 5x5 kernels are 8-16 wide, where the two overlapping 8-wide blocks below
+ * cost ~1.4x as much (conv2 of Fashion-MNIST: 0.32 -> 0.23 ns per element).
+ * Masked-off lanes are not read or written, so nothing past a row is
+ * touched. Not for col2im: a masked load that follows a masked store to
+ * the next row's neighbourhood waited for it (store forwarding failed;
+ * 0.23 -> 1.0 ns per element). */
+#if defined(__GNUC__) && defined(__x86_64__)
+#define CT_CONV_ROWS16 1
+#include <immintrin.h>
+#endif
+
+static _Atomic int g_conv_isa_forced = -1;
+
+void ct__conv_set_isa(int level) { atomic_store_explicit(&g_conv_isa_forced, level, memory_order_relaxed); }
+
+/* 2 when the masked rows may be used, else 0 */
+static int conv_isa(void) {
+#ifdef CT_CONV_ROWS16
+    static _Atomic int best = -1;
+    int b = atomic_load_explicit(&best, memory_order_relaxed);
+    if (b < 0) {
+        __builtin_cpu_init();
+        b = __builtin_cpu_supports("avx512f") ? 2 : 0;
+        atomic_store_explicit(&best, b, memory_order_relaxed);
+    }
+    int f = atomic_load_explicit(&g_conv_isa_forced, memory_order_relaxed);
+    return f >= 0 && f < b ? f : b;
+#else
+    return 0;
+#endif
+}
+
+#ifdef CT_CONV_ROWS16
+__attribute__((target("avx512f"))) static void copy_rows16(float *restrict d, int64_t ds, const float *restrict s,
+                                                           int64_t ss, int64_t rows, int64_t n) {
+    __mmask16 m = (__mmask16)((1u << n) - 1);
+    for (int64_t r = 0; r < rows; r++, d += ds, s += ss) _mm512_mask_storeu_ps(d, m, _mm512_maskz_loadu_ps(m, s));
+}
+#endif
+/* the masked copy for float rows of 1-16 elements; false: not taken */
+static inline bool rows16_float(float *d, int64_t ds, const float *s, int64_t ss, int64_t rows, int64_t n) {
+#ifdef CT_CONV_ROWS16
+    if (n >= 1 && n <= 16 && conv_isa() >= 2) {
+        copy_rows16(d, ds, s, ss, rows, n);
+        return true;
+    }
+#else
+    (void)d, (void)ds, (void)s, (void)ss, (void)rows, (void)n;
+#endif
+    return false;
+}
+static inline bool rows16_double(double *d, int64_t ds, const double *s, int64_t ss, int64_t rows, int64_t n) {
+    (void)d, (void)ds, (void)s, (void)ss, (void)rows, (void)n;
+    return false;
+}
+
 #define DEFINE_UNIT_STRIDE_COLS(T)                                                                                \
     /* Blocks of 8 as GNU vector types, moved with memcpy (unaligned); no                                         \
      * vector value crosses a call, which would tie the ABI to the clone's                                        \
@@ -176,6 +236,7 @@ static bool is_2d_unit_stride(const ct_conv_geom *g) {
      * kernel's output rows on small images) as exactly two blocks */                                             \
     static inline void copy_rows_##T(T *restrict d, int64_t ds, const T *restrict s, int64_t ss, int64_t rows,    \
                                      int64_t n) {                                                                 \
+        if (rows16_##T(d, ds, s, ss, rows, n)) return;                                                            \
         if (n > 8 && n <= 16)                                                                                     \
             for (int64_t r = 0; r < rows; r++, d += ds, s += ss) {                                                \
                 copy8_##T(d, s);                                                                                  \

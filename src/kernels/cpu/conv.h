@@ -27,6 +27,10 @@ void ct__im2col(ct_dtype dtype, const ct_conv_geom *g, int64_t C, const void *x,
 /* The adjoint: x (C, in...) += cols scattered back (x is accumulated). */
 void ct__col2im(ct_dtype dtype, const ct_conv_geom *g, int64_t C, const void *cols, void *x);
 
+/* Tests: 0 keeps im2col/col2im on the portable loops, -1 (the default)
+ * lets them use AVX-512 masked rows where the CPU has them. */
+void ct__conv_set_isa(int level);
+
 /* All tensors contiguous, dtype float32/float64.
  * forward:  x (N, Cin, in) , w (Cout, Cin/G, k) , bias (Cout) or NULL -> y (N, Cout, out)
  * input adjoint (conv_transpose): y (N, Cout, out), w -> x (N, Cin, in) [+ bias (Cin)]
