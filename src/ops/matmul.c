@@ -226,6 +226,14 @@ static bool addmm_dtypes_ok(const ct_tensor *self, const ct_tensor *a, const ct_
 
 /* self must expand to sizes (PyTorch's expand_size message otherwise). */
 static bool expands_to(const ct_tensor *self, int ndim, const int64_t *sizes) {
+    if (self->ndim <= ndim) { /* the common case (a bias row) without making the expanded view */
+        bool ok = true;
+        for (int i = 0; i < self->ndim && ok; i++) {
+            int64_t s = self->sizes[self->ndim - 1 - i], want = sizes[ndim - 1 - i];
+            ok = s == want || s == 1;
+        }
+        if (ok) return true;
+    }
     ct_tensor *e = ct__expand(self, ndim, sizes);
     ct_free(e);
     return e != NULL;

@@ -1,4 +1,5 @@
 /* Scopes: per-thread stacks of tracked references (ctorch/scope.h). */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "ctorch/scope.h"
@@ -11,6 +12,33 @@ typedef struct scope {
 
 static _Thread_local scope *tl_scopes;
 static _Thread_local int tl_depth, tl_cap;
+
+/* The per-depth arrays outlive the outermost scope (a training loop opens
+ * and closes one per step: no malloc then), up to KEEP_ITEMS entries each;
+ * a thread's arrays are freed when it ends (pthread key destructor). */
+#define KEEP_ITEMS 4096
+static pthread_key_t tl_key;
+static pthread_once_t tl_once = PTHREAD_ONCE_INIT;
+static bool tl_key_ok;
+static _Thread_local bool tl_registered;
+
+static void free_scopes(void *unused) {
+    (void)unused;
+    for (int i = 0; i < tl_cap; i++) free(tl_scopes[i].items);
+    free(tl_scopes);
+    tl_scopes = NULL;
+    tl_cap = tl_depth = 0;
+}
+static void key_create(void) { tl_key_ok = pthread_key_create(&tl_key, free_scopes) == 0; }
+
+/* true when this thread's arrays will be freed at its end */
+static bool registered(void) {
+    if (!tl_registered) {
+        pthread_once(&tl_once, key_create);
+        tl_registered = tl_key_ok && pthread_setspecific(tl_key, (void *)1) == 0;
+    }
+    return tl_registered;
+}
 
 int ct_scope_depth(void) { return tl_depth; }
 
@@ -80,13 +108,10 @@ int ct_scope_end(void) {
     size_t len = s->len, cap = s->cap;
     *s = (scope){0};
     for (size_t i = 0; i < len; i++) ct__drop(items[i]);
-    if (!tl_depth) {
+    if (!tl_depth && (!registered() || cap > KEEP_ITEMS)) {
         free(items);
-        for (int i = 0; i < tl_cap; i++) free(tl_scopes[i].items);
-        free(tl_scopes);
-        tl_scopes = NULL;
-        tl_cap = 0;
-    } else if (!tl_scopes[tl_depth].items) {
+        free_scopes(NULL);
+    } else if (cap <= KEEP_ITEMS && tl_scopes && !tl_scopes[tl_depth].items) {
         tl_scopes[tl_depth] = (scope){items, 0, cap}; /* kept for the next scope at this depth */
     } else {
         free(items);
