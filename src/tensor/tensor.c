@@ -82,14 +82,18 @@ int ct__wrap_dim(int64_t dim, int ndim) {
 }
 
 bool ct__is_contiguous(const ct_tensor *t) {
-    /* PyTorch: a tensor without elements is contiguous whatever its strides */
-    if (ct__numel(t) == 0) return true;
-    int64_t expected = 1;
+    /* PyTorch: a tensor without elements is contiguous whatever its strides
+     * (one pass: a mismatch counts only when no dim has size 0; unsigned
+     * products, which cannot overflow for a tensor with elements) */
+    uint64_t expected = 1;
+    bool ok = true, empty = false;
     for (int i = t->ndim - 1; i >= 0; i--) {
-        if (t->sizes[i] != 1 && t->strides[i] != expected) return false;
-        expected *= t->sizes[i];
+        int64_t n = t->sizes[i];
+        empty |= n == 0;
+        if (n != 1 && (uint64_t)t->strides[i] != expected) ok = false;
+        expected *= (uint64_t)n;
     }
-    return true;
+    return ok || empty;
 }
 
 /* ---- handles ---- */
