@@ -238,6 +238,7 @@ static const workload workloads[] = {
     {"sgemm_1024", 2.0 * 1024 * 1024 * 1024 / 1e9, 2, 10},
     {"conv3x3_fwd", 2.0 * 16 * 64 * 56 * 56 * 64 * 9 / 1e9, 1, 5},
     {"conv3x3_fwd_bwd", 3 * 2.0 * 16 * 64 * 56 * 56 * 64 * 9 / 1e9, 1, 5},
+    {"dwconv3x3_fwd_bwd", 3 * 2.0 * 16 * 128 * 56 * 56 * 9 / 1e9, 2, 10},
     {"softmax_4096", 0, 2, 10},
     {"relu_mul_add_16m", 0, 2, 10},
     {"cross_entropy_4096x1000", 0, 2, 10},
@@ -299,6 +300,26 @@ static void run(const workload *w, int warmup, int reps, double *median, double 
             OK(ct_set_grad(s.b, NULL));
             OK(ct_set_grad(s.c, NULL));
             ct_tensor *y = ct_conv2d(s.a, s.b, s.c, .padding = 1);
+            CHECK(y);
+            OK(ct_backward(y, s.g, NULL));
+            OK(ct_scope_end());
+        });
+        ct_tensor *gw = ct_grad(s.b);
+        *check = sum_of(gw);
+        ct_free(gw);
+        op_free(&s);
+    } else if (!strcmp(n, "dwconv3x3_fwd_bwd")) { /* depthwise: groups == channels (MobileNet's 3x3) */
+        op_state s = {0};
+        CHECK(s.a = ct_randn(CT_SIZE(16, 128, 56, 56), CT_OPTS(.requires_grad = true)));
+        CHECK(s.b = ct_randn(CT_SIZE(128, 1, 3, 3), CT_OPTS(.requires_grad = true)));
+        CHECK(s.c = ct_randn(CT_SIZE(128), CT_OPTS(.requires_grad = true)));
+        CHECK(s.g = ct_randn(CT_SIZE(16, 128, 56, 56), NULL));
+        TIMED({
+            OK(ct_scope_begin());
+            OK(ct_set_grad(s.a, NULL));
+            OK(ct_set_grad(s.b, NULL));
+            OK(ct_set_grad(s.c, NULL));
+            ct_tensor *y = ct_conv2d(s.a, s.b, s.c, .padding = 1, .groups = 128);
             CHECK(y);
             OK(ct_backward(y, s.g, NULL));
             OK(ct_scope_end());

@@ -29,6 +29,7 @@ WORKLOADS = [  # name, GFLOP per rep, warmup, reps (as ctbench.c)
     ("sgemm_1024", 2.0 * 1024 ** 3 / 1e9, 2, 10),
     ("conv3x3_fwd", 2.0 * 16 * 64 * 56 * 56 * 64 * 9 / 1e9, 1, 5),
     ("conv3x3_fwd_bwd", 3 * 2.0 * 16 * 64 * 56 * 56 * 64 * 9 / 1e9, 1, 5),
+    ("dwconv3x3_fwd_bwd", 3 * 2.0 * 16 * 128 * 56 * 56 * 9 / 1e9, 2, 10),
     ("softmax_4096", 0, 2, 10),
     ("relu_mul_add_16m", 0, 2, 10),
     ("cross_entropy_4096x1000", 0, 2, 10),
@@ -132,6 +133,17 @@ def run(name, warmup, reps):
         def body():
             x.grad = w.grad = bias.grad = None
             F.conv2d(x, w, bias, padding=1).backward(g)
+        r = timed(body, warmup, reps)
+        check[0] = w.grad.sum().item()
+    elif name == "dwconv3x3_fwd_bwd":
+        x = torch.randn(16, 128, 56, 56, requires_grad=True)
+        w = torch.randn(128, 1, 3, 3, requires_grad=True)
+        bias = torch.randn(128, requires_grad=True)
+        g = torch.randn(16, 128, 56, 56)
+
+        def body():
+            x.grad = w.grad = bias.grad = None
+            F.conv2d(x, w, bias, padding=1, groups=128).backward(g)
         r = timed(body, warmup, reps)
         check[0] = w.grad.sum().item()
     elif name == "softmax_4096":

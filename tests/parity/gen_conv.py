@@ -84,6 +84,13 @@ for dt in FLOATS:
     conv_case(2, dt, 1, 2, 2, (6, 21), 3, pad=2)                 # rows of 23, padded
     conv_case(2, dt, 2, 1, 2, (7, 28), 5, pad=2)                 # rows as wide as the image
     convt_case(2, dt, 1, 2, 3, (5, 12), 3, pad=1)                # col2im forward, rows of 12
+# depthwise (groups == input channels: conv_depthwise.c's direct loops)
+for dt in FLOATS:
+    conv_case(2, dt, 2, 4, 8, (9, 11), 3, pad=1, groups=4)       # two outputs per channel
+    conv_case(2, dt, 2, 3, 3, (10, 12), 3, stride=2, pad=2, dil=2, groups=3)
+    conv_case(2, dt, 1, 4, 4, (6, 20), 5, pad=2, groups=4, bias=False)
+    conv_case(1, dt, 2, 3, 6, (17,), 3, pad=1, groups=3)
+    convt_case(2, dt, 2, 3, 3, (5, 6), 3, stride=2, pad=1, groups=3)
 # errors
 E = torch.float32
 def cerr(x, w, b=None, args=(1, 0, 1, 1), **kw):

@@ -8,20 +8,10 @@
 
 #include "base/dtype_traits.h"
 #include "ctorch/parallel.h"
+#include "kernels/cpu/conv_depthwise.h"
 #include "kernels/cpu/conv_winograd.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
-
-/* [lo, hi): the output positions o in [0, n_out) whose input index
- * o * s + base falls inside [0, n_in). */
-static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, int64_t *lo, int64_t *hi) {
-    int64_t l = base >= 0 ? 0 : (-base + s - 1) / s;
-    int64_t h = n_in - base <= 0 ? 0 : (n_in - 1 - base) / s + 1;
-    if (h > n_out) h = n_out;
-    if (l > h) l = h;
-    *lo = l;
-    *hi = h;
-}
 
 /* One loop nest serves both directions: IM2COL copies x into the column
  * row, COL2IM adds the row back into x. */
@@ -34,7 +24,7 @@ static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, in
                     T *row = cols + (((c * g->k[0] + kd) * g->k[1] + kh) * g->k[2] + kw) * ld;                    \
                     T *xc = x + c * I;                                                                            \
                     int64_t wbase = kw * g->dil[2] - g->pad[2], wlo, whi;                                         \
-                    valid_range(wbase, g->stride[2], g->in[2], g->out[2], &wlo, &whi);                            \
+                    ct__conv_valid_range(wbase, g->stride[2], g->in[2], g->out[2], &wlo, &whi);                      \
                     for (int64_t od = 0; od < g->out[0]; od++) {                                                  \
                         int64_t id = od * g->stride[0] - g->pad[0] + kd * g->dil[0];                              \
                         for (int64_t oh = 0; oh < g->out[1]; oh++) {                                              \
@@ -96,11 +86,11 @@ static void valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, in
     for (int64_t c = 0; c < C; c++)                                                                               \
         for (int64_t kh = 0; kh < g->k[1]; kh++) {                                                                \
             int64_t hbase = kh * g->dil[1] - g->pad[1], hlo, hhi;                                                 \
-            valid_range(hbase, sh, IH, OH, &hlo, &hhi);                                                           \
+            ct__conv_valid_range(hbase, sh, IH, OH, &hlo, &hhi);                                                     \
             for (int64_t kw = 0; kw < g->k[2]; kw++) {                                                            \
                 T *row = cols + ((c * g->k[1] + kh) * g->k[2] + kw) * ld;                                         \
                 int64_t wbase = kw * g->dil[2] - g->pad[2], wlo, whi;                                             \
-                valid_range(wbase, sw, IW, OW, &wlo, &whi);                                                       \
+                ct__conv_valid_range(wbase, sw, IW, OW, &wlo, &whi);                                                 \
                 T *r = row;                                                                                       \
                 BODY_ZERO(0, hlo * OW);                                                                           \
                 r = row + hhi * OW;                                                                               \
@@ -713,6 +703,10 @@ int ct__conv_forward(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C
         int rc = ct__conv3x3_winograd(N, Cin, Cout, g->in[1], g->in[2], g->pad[1], g->pad[2], x, w, false, bias, y);
         if (rc != 0) return rc < 0 ? -1 : 0; /* 0: non-finite values, take the direct sum */
     }
+    if (ct__conv_depthwise_ok(g, Cin, Cout, G)) {
+        ct__conv_depthwise_forward(dtype, g, N, Cin, Cout / Cin, x, w, bias, y);
+        return 0;
+    }
     if (grouped_ok(g, Cin, Cout, G)) return conv_grouped(0, dtype, g, N, Cin, Cout, x, w, bias, NULL, y);
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
     c.x = x, c.w = w, c.bias = bias, c.out = y;
@@ -729,6 +723,9 @@ int ct__conv_input_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int
                                       bias, x);
         if (rc != 0) return rc < 0 ? -1 : 0;
     }
+    if (ct__conv_depthwise_ok(g, Cin, Cout, G)) {
+        return ct__conv_depthwise_input_adjoint(dtype, g, N, Cin, Cout / Cin, y, w, bias, x);
+    }
     if (grouped_ok(g, Cin, Cout, G)) return conv_grouped(1, dtype, g, N, Cin, Cout, NULL, w, bias, y, x);
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
     c.y = y, c.w = w, c.bias = bias, c.out = x;
@@ -738,6 +735,10 @@ int ct__conv_input_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int
 
 int ct__conv_weight_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
                             const void *x, const void *y, void *w) {
+    if (ct__conv_depthwise_ok(g, Cin, Cout, G)) {
+        ct__conv_depthwise_weight_adjoint(dtype, g, N, Cin, Cout / Cin, x, y, w);
+        return 0;
+    }
     if (grouped_ok(g, Cin, Cout, G)) return conv_grouped(2, dtype, g, N, Cin, Cout, x, NULL, NULL, y, w);
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
     c.x = x, c.y = y, c.out = w;

@@ -21,6 +21,18 @@ static inline int64_t ct__conv_geom_kvol(const ct_conv_geom *g) { return g->k[0]
 static inline int64_t ct__conv_geom_ivol(const ct_conv_geom *g) { return g->in[0] * g->in[1] * g->in[2]; }
 static inline int64_t ct__conv_geom_ovol(const ct_conv_geom *g) { return g->out[0] * g->out[1] * g->out[2]; }
 
+/* [lo, hi): the output positions o in [0, n_out) whose input index
+ * o * s + base falls inside [0, n_in). */
+static inline void ct__conv_valid_range(int64_t base, int64_t s, int64_t n_in, int64_t n_out, int64_t *lo,
+                                        int64_t *hi) {
+    int64_t l = base >= 0 ? 0 : (-base + s - 1) / s;
+    int64_t h = n_in - base <= 0 ? 0 : (n_in - 1 - base) / s + 1;
+    if (h > n_out) h = n_out;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
 /* x: (C, in...) contiguous -> cols: (C * kvol, ovol) contiguous; zero
  * padding. dtype float32 or float64. */
 void ct__im2col(ct_dtype dtype, const ct_conv_geom *g, int64_t C, const void *x, void *cols);
