@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kernels/cpu/conv.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/strided_iter.h"
 
@@ -124,4 +125,39 @@ Test(fast_paths, openblas_runs_the_kernels_the_cpu_has) {
      * stays at one thread, so the two pools never spin against each other */
     if (get_threads) cr_assert_eq(get_threads(), 1, "OpenBLAS runs its own threads");
     ct_free(a), ct_free(b), ct_free(c);
+}
+
+/* A convolution's forward and backward, returning which conv kernels ran. */
+static ct_conv_stats conv_paths(ct_tensor *x, ct_tensor *w, int64_t pad, int64_t groups) {
+    cr_assert_eq(ct_requires_grad_(x, true), CT_OK);
+    cr_assert_eq(ct_requires_grad_(w, true), CT_OK);
+    ct_conv_stats s0 = ct__conv_stats;
+    ct_tensor *y = ct_conv2d(x, w, NULL, .padding = pad, .groups = groups);
+    cr_assert_not_null(y);
+    ct_tensor *s = ct_sum(y);
+    cr_assert_eq(ct_backward(s, NULL, NULL), CT_OK);
+    ct_conv_stats now = ct__conv_stats;
+    ct_free(y), ct_free(s);
+    return (ct_conv_stats){now.winograd - s0.winograd, now.depthwise - s0.depthwise,
+                           now.unit_stride_cols - s0.unit_stride_cols};
+}
+
+Test(fast_paths, convolutions_take_their_kernels) {
+    /* the main job's 5x5 convolutions: unit-stride im2col (forward, weight
+     * gradient) and col2im (input gradient) */
+    ct_tensor *x = ct_randn(CT_SIZE(2, 8, 14, 14), NULL), *w = ct_randn(CT_SIZE(16, 8, 5, 5), NULL);
+    ct_conv_stats d = conv_paths(x, w, 0, 1);
+    cr_assert_geq(d.unit_stride_cols, 3 * 2, "5x5 stride-1 conv left the unit-stride im2col/col2im");
+    cr_assert_eq(d.winograd + d.depthwise, 0);
+    ct_free(x), ct_free(w);
+    /* 3x3, 32+ channels, float32: Winograd forward and input gradient */
+    x = ct_randn(CT_SIZE(1, 32, 12, 12), NULL), w = ct_randn(CT_SIZE(32, 32, 3, 3), NULL);
+    d = conv_paths(x, w, 1, 1);
+    cr_assert_eq(d.winograd, 2, "3x3 conv left Winograd");
+    ct_free(x), ct_free(w);
+    /* groups == channels: the depthwise loops, all three products */
+    x = ct_randn(CT_SIZE(2, 6, 9, 9), NULL), w = ct_randn(CT_SIZE(6, 1, 3, 3), NULL);
+    d = conv_paths(x, w, 1, 6);
+    cr_assert_eq(d.depthwise, 3, "depthwise conv left its direct loops");
+    ct_free(x), ct_free(w);
 }

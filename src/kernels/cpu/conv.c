@@ -147,6 +147,8 @@ static bool is_2d_unit_stride(const ct_conv_geom *g) {
 #include <immintrin.h>
 #endif
 
+_Thread_local ct_conv_stats ct__conv_stats;
+
 static _Atomic int g_conv_isa_forced = -1;
 
 void ct__conv_set_isa(int level) { atomic_store_explicit(&g_conv_isa_forced, level, memory_order_relaxed); }
@@ -297,6 +299,7 @@ DEFINE_UNIT_STRIDE_COLS(double)
     CT_NO_LIBCALL CT_SIMD_CLONES static void im2col_##T(const ct_conv_geom *g, int64_t C, T *restrict x,         \
                                                         T *restrict cols, int64_t ld) {                           \
         if (is_2d_unit_stride(g)) {                                                                               \
+            ct__conv_stats.unit_stride_cols++;                                                                    \
             im2col_s1_##T(g, C, x, cols, ld);                                                                     \
             return;                                                                                               \
         }                                                                                                         \
@@ -309,6 +312,7 @@ DEFINE_UNIT_STRIDE_COLS(double)
     CT_SIMD_CLONES static void col2im_##T(const ct_conv_geom *g, int64_t C, T *restrict cols, T *restrict x,      \
                                           int64_t ld) {                                                           \
         if (is_2d_unit_stride(g)) {                                                                               \
+            ct__conv_stats.unit_stride_cols++;                                                                    \
             col2im_s1_##T(g, C, cols, x, ld);                                                                     \
             return;                                                                                               \
         }                                                                                                         \
@@ -701,9 +705,11 @@ int ct__conv_forward(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C
                       const void *x, const void *w, const void *bias, void *y) {
     if (winograd_ok(dtype, g, Cin, Cout, G)) {
         int rc = ct__conv3x3_winograd(N, Cin, Cout, g->in[1], g->in[2], g->pad[1], g->pad[2], x, w, false, bias, y);
+        ct__conv_stats.winograd += rc > 0;
         if (rc != 0) return rc < 0 ? -1 : 0; /* 0: non-finite values, take the direct sum */
     }
     if (ct__conv_depthwise_ok(g, Cin, Cout, G)) {
+        ct__conv_stats.depthwise++;
         ct__conv_depthwise_forward(dtype, g, N, Cin, Cout / Cin, x, w, bias, y);
         return 0;
     }
@@ -721,9 +727,11 @@ int ct__conv_input_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int
     if (winograd_ok(dtype, g, Cin, Cout, G)) {
         int rc = ct__conv3x3_winograd(N, Cout, Cin, g->out[1], g->out[2], 2 - g->pad[1], 2 - g->pad[2], y, w, true,
                                       bias, x);
+        ct__conv_stats.winograd += rc > 0;
         if (rc != 0) return rc < 0 ? -1 : 0;
     }
     if (ct__conv_depthwise_ok(g, Cin, Cout, G)) {
+        ct__conv_stats.depthwise++;
         return ct__conv_depthwise_input_adjoint(dtype, g, N, Cin, Cout / Cin, y, w, bias, x);
     }
     if (grouped_ok(g, Cin, Cout, G)) return conv_grouped(1, dtype, g, N, Cin, Cout, NULL, w, bias, y, x);
@@ -736,6 +744,7 @@ int ct__conv_input_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int
 int ct__conv_weight_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
                             const void *x, const void *y, void *w) {
     if (ct__conv_depthwise_ok(g, Cin, Cout, G)) {
+        ct__conv_stats.depthwise++;
         ct__conv_depthwise_weight_adjoint(dtype, g, N, Cin, Cout / Cin, x, y, w);
         return 0;
     }

@@ -39,6 +39,15 @@ void ct__im2col(ct_dtype dtype, const ct_conv_geom *g, int64_t C, const void *x,
 /* The adjoint: x (C, in...) += cols scattered back (x is accumulated). */
 void ct__col2im(ct_dtype dtype, const ct_conv_geom *g, int64_t C, const void *cols, void *x);
 
+/* Which convolution kernels ran, counted per calling thread (the
+ * fast-path guard, tests/bench/test_fast_paths.c, reads them): Winograd
+ * products, depthwise products, and im2col/col2im calls that took the 2-d
+ * unit-stride rows. */
+typedef struct ct_conv_stats {
+    int64_t winograd, depthwise, unit_stride_cols;
+} ct_conv_stats;
+extern _Thread_local ct_conv_stats ct__conv_stats;
+
 /* Tests: 0 keeps im2col/col2im on the portable loops, -1 (the default)
  * lets them use AVX-512 masked rows where the CPU has them. */
 void ct__conv_set_isa(int level);
