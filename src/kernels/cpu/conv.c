@@ -710,8 +710,7 @@ int ct__conv_forward(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C
     }
     if (ct__conv_depthwise_ok(g, Cin, Cout, G)) {
         ct__conv_stats.depthwise++;
-        ct__conv_depthwise_forward(dtype, g, N, Cin, Cout / Cin, x, w, bias, y);
-        return 0;
+        return ct__conv_depthwise_forward(dtype, g, N, Cin, Cout / Cin, x, w, bias, y);
     }
     if (grouped_ok(g, Cin, Cout, G)) return conv_grouped(0, dtype, g, N, Cin, Cout, x, w, bias, NULL, y);
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);
@@ -745,8 +744,7 @@ int ct__conv_weight_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, in
                             const void *x, const void *y, void *w) {
     if (ct__conv_depthwise_ok(g, Cin, Cout, G)) {
         ct__conv_stats.depthwise++;
-        ct__conv_depthwise_weight_adjoint(dtype, g, N, Cin, Cout / Cin, x, y, w);
-        return 0;
+        return ct__conv_depthwise_weight_adjoint(dtype, g, N, Cin, Cout / Cin, x, y, w);
     }
     if (grouped_ok(g, Cin, Cout, G)) return conv_grouped(2, dtype, g, N, Cin, Cout, x, NULL, NULL, y, w);
     conv_ctx c = make_ctx(dtype, g, N, Cin, Cout, G);

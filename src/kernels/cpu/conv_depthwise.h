@@ -29,13 +29,13 @@
  * forward:  y = depthwise(x, w) + bias (C * M, or NULL)
  * input adjoint: x = adjoint(y, w) + bias (C, or NULL), overwritten
  * weight adjoint: w = sum over images, overwritten (N == 0: zeros)
- * The input adjoint returns 0, or -1 when out of memory (a row buffer). */
+ * Each returns 0, or -1 when out of memory (a padded plane, a row buffer). */
 bool ct__conv_depthwise_ok(const ct_conv_geom *g, int64_t Cin, int64_t Cout, int64_t G);
-void ct__conv_depthwise_forward(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C, int64_t M, const void *x,
-                                const void *w, const void *bias, void *y);
+int ct__conv_depthwise_forward(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C, int64_t M, const void *x,
+                               const void *w, const void *bias, void *y);
 int ct__conv_depthwise_input_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C, int64_t M,
                                      const void *y, const void *w, const void *bias, void *x);
-void ct__conv_depthwise_weight_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C, int64_t M,
-                                       const void *x, const void *y, void *w);
+int ct__conv_depthwise_weight_adjoint(ct_dtype dtype, const ct_conv_geom *g, int64_t N, int64_t C, int64_t M,
+                                      const void *x, const void *y, void *w);
 
 #endif
