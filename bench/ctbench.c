@@ -288,38 +288,21 @@ static void run(const workload *w, int warmup, int reps, double *median, double 
         TIMED(ct_free(s.c); CHECK(s.c = ct_conv2d(s.a, s.b, s.g, .padding = 1)));
         *check = sum_of(s.c);
         op_free(&s);
-    } else if (!strcmp(n, "conv3x3_fwd_bwd")) {
+    } else if (!strcmp(n, "conv3x3_fwd_bwd") || !strcmp(n, "dwconv3x3_fwd_bwd")) {
+        /* 64 -> 64 channels; or depthwise, groups == 128 channels (MobileNet's 3x3) */
+        bool dw = n[0] == 'd';
+        int64_t C = dw ? 128 : 64, groups = dw ? 128 : 1;
         op_state s = {0};
-        CHECK(s.a = ct_randn(CT_SIZE(16, 64, 56, 56), CT_OPTS(.requires_grad = true)));
-        CHECK(s.b = ct_randn(CT_SIZE(64, 64, 3, 3), CT_OPTS(.requires_grad = true)));
-        CHECK(s.c = ct_randn(CT_SIZE(64), CT_OPTS(.requires_grad = true)));
-        CHECK(s.g = ct_randn(CT_SIZE(16, 64, 56, 56), NULL));
+        CHECK(s.a = ct_randn(CT_SIZE(16, C, 56, 56), CT_OPTS(.requires_grad = true)));
+        CHECK(s.b = ct_randn(CT_SIZE(C, C / groups, 3, 3), CT_OPTS(.requires_grad = true)));
+        CHECK(s.c = ct_randn(CT_SIZE(C), CT_OPTS(.requires_grad = true)));
+        CHECK(s.g = ct_randn(CT_SIZE(16, C, 56, 56), NULL));
         TIMED({
             OK(ct_scope_begin());
             OK(ct_set_grad(s.a, NULL));
             OK(ct_set_grad(s.b, NULL));
             OK(ct_set_grad(s.c, NULL));
-            ct_tensor *y = ct_conv2d(s.a, s.b, s.c, .padding = 1);
-            CHECK(y);
-            OK(ct_backward(y, s.g, NULL));
-            OK(ct_scope_end());
-        });
-        ct_tensor *gw = ct_grad(s.b);
-        *check = sum_of(gw);
-        ct_free(gw);
-        op_free(&s);
-    } else if (!strcmp(n, "dwconv3x3_fwd_bwd")) { /* depthwise: groups == channels (MobileNet's 3x3) */
-        op_state s = {0};
-        CHECK(s.a = ct_randn(CT_SIZE(16, 128, 56, 56), CT_OPTS(.requires_grad = true)));
-        CHECK(s.b = ct_randn(CT_SIZE(128, 1, 3, 3), CT_OPTS(.requires_grad = true)));
-        CHECK(s.c = ct_randn(CT_SIZE(128), CT_OPTS(.requires_grad = true)));
-        CHECK(s.g = ct_randn(CT_SIZE(16, 128, 56, 56), NULL));
-        TIMED({
-            OK(ct_scope_begin());
-            OK(ct_set_grad(s.a, NULL));
-            OK(ct_set_grad(s.b, NULL));
-            OK(ct_set_grad(s.c, NULL));
-            ct_tensor *y = ct_conv2d(s.a, s.b, s.c, .padding = 1, .groups = 128);
+            ct_tensor *y = ct_conv2d(s.a, s.b, s.c, .padding = 1, .groups = groups);
             CHECK(y);
             OK(ct_backward(y, s.g, NULL));
             OK(ct_scope_end());

@@ -124,26 +124,17 @@ def run(name, warmup, reps):
                 out[0] = F.conv2d(x, w, bias, padding=1)
         r = timed(body, warmup, reps)
         check[0] = out[0].sum().item()
-    elif name == "conv3x3_fwd_bwd":
-        x = torch.randn(16, 64, 56, 56, requires_grad=True)
-        w = torch.randn(64, 64, 3, 3, requires_grad=True)
-        bias = torch.randn(64, requires_grad=True)
-        g = torch.randn(16, 64, 56, 56)
+    elif name in ("conv3x3_fwd_bwd", "dwconv3x3_fwd_bwd"):
+        # 64 -> 64 channels; or depthwise, groups == 128 channels (MobileNet's 3x3)
+        c, groups = (128, 128) if name.startswith("dw") else (64, 1)
+        x = torch.randn(16, c, 56, 56, requires_grad=True)
+        w = torch.randn(c, c // groups, 3, 3, requires_grad=True)
+        bias = torch.randn(c, requires_grad=True)
+        g = torch.randn(16, c, 56, 56)
 
         def body():
             x.grad = w.grad = bias.grad = None
-            F.conv2d(x, w, bias, padding=1).backward(g)
-        r = timed(body, warmup, reps)
-        check[0] = w.grad.sum().item()
-    elif name == "dwconv3x3_fwd_bwd":
-        x = torch.randn(16, 128, 56, 56, requires_grad=True)
-        w = torch.randn(128, 1, 3, 3, requires_grad=True)
-        bias = torch.randn(128, requires_grad=True)
-        g = torch.randn(16, 128, 56, 56)
-
-        def body():
-            x.grad = w.grad = bias.grad = None
-            F.conv2d(x, w, bias, padding=1, groups=128).backward(g)
+            F.conv2d(x, w, bias, padding=1, groups=groups).backward(g)
         r = timed(body, warmup, reps)
         check[0] = w.grad.sum().item()
     elif name == "softmax_4096":

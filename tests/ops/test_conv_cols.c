@@ -9,6 +9,7 @@
  * values PyTorch gives for these kernels are checked through F.conv2d,
  * F.unfold and F.fold in test_conv (tests/parity/gen_conv.py). */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +27,9 @@ static void geom(ct_conv_geom *g, int64_t ih, int64_t iw, int64_t k, int64_t pad
     }
 }
 
-/* the definition, in float: cols (C*k*k, oh*ow) */
-static void ref_im2col(const ct_conv_geom *g, int64_t C, const float *x, float *cols) {
+/* the definition, in float: cols (C*k*k, oh*ow) from x (im2col), or each
+ * column entry added back to its element of x (col2im, back = true) */
+static void ref_cols(const ct_conv_geom *g, int64_t C, float *x, float *cols, bool back) {
     int64_t K = g->k[1], OH = g->out[1], OW = g->out[2], IH = g->in[1], IW = g->in[2];
     for (int64_t c = 0; c < C; c++)
         for (int64_t kh = 0; kh < K; kh++)
@@ -35,21 +37,10 @@ static void ref_im2col(const ct_conv_geom *g, int64_t C, const float *x, float *
                 for (int64_t oh = 0; oh < OH; oh++)
                     for (int64_t ow = 0; ow < OW; ow++) {
                         int64_t i = oh + kh - g->pad[1], j = ow + kw - g->pad[2];
-                        float v = i >= 0 && i < IH && j >= 0 && j < IW ? x[(c * IH + i) * IW + j] : 0.0f;
-                        cols[((c * K + kh) * K + kw) * OH * OW + oh * OW + ow] = v;
-                    }
-}
-
-static void ref_col2im(const ct_conv_geom *g, int64_t C, const float *cols, float *x) {
-    int64_t K = g->k[1], OH = g->out[1], OW = g->out[2], IH = g->in[1], IW = g->in[2];
-    for (int64_t c = 0; c < C; c++)
-        for (int64_t kh = 0; kh < K; kh++)
-            for (int64_t kw = 0; kw < K; kw++)
-                for (int64_t oh = 0; oh < OH; oh++)
-                    for (int64_t ow = 0; ow < OW; ow++) {
-                        int64_t i = oh + kh - g->pad[1], j = ow + kw - g->pad[2];
-                        if (i >= 0 && i < IH && j >= 0 && j < IW)
-                            x[(c * IH + i) * IW + j] += cols[((c * K + kh) * K + kw) * OH * OW + oh * OW + ow];
+                        bool in = i >= 0 && i < IH && j >= 0 && j < IW;
+                        float *col = &cols[((c * K + kh) * K + kw) * OH * OW + oh * OW + ow];
+                        if (back && in) x[(c * IH + i) * IW + j] += *col;
+                        else if (!back) *col = in ? x[(c * IH + i) * IW + j] : 0.0f;
                     }
 }
 
@@ -63,9 +54,9 @@ static void check_shape(int64_t iw, int64_t k, int64_t pad) {
     float *xg = malloc(nx * sizeof *xg), *xw = malloc(nx * sizeof *xw);
     cr_assert(x && cols && want && xg && xw);
     for (size_t i = 0; i < nx; i++) x[i] = (float)(i % 13) - 6.25f;
-    ref_im2col(&g, C, x, want);
+    ref_cols(&g, C, x, want, false);
     for (size_t i = 0; i < nx; i++) xw[i] = 0.5f;
-    ref_col2im(&g, C, want, xw);
+    ref_cols(&g, C, xw, want, true);
     for (int isa = -1; isa <= 0; isa++) {
         ct__conv_set_isa(isa);
         memset(cols, 0xff, nc * sizeof *cols); /* NaN: every element must be written */
