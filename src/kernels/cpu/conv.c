@@ -13,6 +13,8 @@
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 
+_Thread_local ct_conv_stats ct__conv_stats; /* conv.h: which kernels ran */
+
 /* One loop nest serves both directions: IM2COL copies x into the column
  * row, COL2IM adds the row back into x. */
 #define CONV_COLS_LOOP(T, BODY_ZERO, BODY_COPY)                                                                   \
@@ -24,7 +26,7 @@
                     T *row = cols + (((c * g->k[0] + kd) * g->k[1] + kh) * g->k[2] + kw) * ld;                    \
                     T *xc = x + c * I;                                                                            \
                     int64_t wbase = kw * g->dil[2] - g->pad[2], wlo, whi;                                         \
-                    ct__conv_valid_range(wbase, g->stride[2], g->in[2], g->out[2], &wlo, &whi);                      \
+                    ct__conv_valid_range(wbase, g->stride[2], g->in[2], g->out[2], &wlo, &whi);                   \
                     for (int64_t od = 0; od < g->out[0]; od++) {                                                  \
                         int64_t id = od * g->stride[0] - g->pad[0] + kd * g->dil[0];                              \
                         for (int64_t oh = 0; oh < g->out[1]; oh++) {                                              \
@@ -86,11 +88,11 @@
     for (int64_t c = 0; c < C; c++)                                                                               \
         for (int64_t kh = 0; kh < g->k[1]; kh++) {                                                                \
             int64_t hbase = kh * g->dil[1] - g->pad[1], hlo, hhi;                                                 \
-            ct__conv_valid_range(hbase, sh, IH, OH, &hlo, &hhi);                                                     \
+            ct__conv_valid_range(hbase, sh, IH, OH, &hlo, &hhi);                                                  \
             for (int64_t kw = 0; kw < g->k[2]; kw++) {                                                            \
                 T *row = cols + ((c * g->k[1] + kh) * g->k[2] + kw) * ld;                                         \
                 int64_t wbase = kw * g->dil[2] - g->pad[2], wlo, whi;                                             \
-                ct__conv_valid_range(wbase, sw, IW, OW, &wlo, &whi);                                                 \
+                ct__conv_valid_range(wbase, sw, IW, OW, &wlo, &whi);                                              \
                 T *r = row;                                                                                       \
                 BODY_ZERO(0, hlo * OW);                                                                           \
                 r = row + hhi * OW;                                                                               \
@@ -146,8 +148,6 @@ static bool is_2d_unit_stride(const ct_conv_geom *g) {
 #define CT_CONV_ROWS16 1
 #include <immintrin.h>
 #endif
-
-_Thread_local ct_conv_stats ct__conv_stats;
 
 static _Atomic int g_conv_isa_forced = -1;
 

@@ -41,12 +41,9 @@ static tap tap_of(const ct_conv_geom *g, int64_t kh, int64_t kw) {
 }
 
 #define DEFINE_DEPTHWISE(T, FMA)                                                                                  \
-    /* y[o] = fma(wv, x[o * sw], y[o]) over one output row; a tap reading                                         \
-     * padding multiplies 0 (x == NULL) */                                                                        \
+    /* y[o] = fma(wv, x[o * sw], y[o]) over one output row */                                                     \
     CT_SIMD_CLONES static void fma_row_##T(T *restrict y, const T *restrict x, int64_t sw, T wv, int64_t n) {     \
-        if (!x)                                                                                                   \
-            for (int64_t o = 0; o < n; o++) y[o] = FMA(wv, (T)0, y[o]);                                           \
-        else if (sw == 1)                                                                                         \
+        if (sw == 1)                                                                                              \
             for (int64_t o = 0; o < n; o++) y[o] = FMA(wv, x[o], y[o]);                                           \
         else                                                                                                      \
             for (int64_t o = 0; o < n; o++) y[o] = FMA(wv, x[o * sw], y[o]);                                      \
@@ -213,11 +210,12 @@ static tap tap_of(const ct_conv_geom *g, int64_t kh, int64_t kw) {
         const ct_conv_geom *g = c->g;                                                                             \
         int64_t OH = g->out[1], OW = g->out[2], IH = g->in[1], IW = g->in[2], L = OH * OW, I = IH * IW;           \
         int64_t KH = g->k[1], KW = g->k[2], CM = c->C * c->M, PW = IW + 2 * g->pad[2], PH = IH + 2 * g->pad[1];   \
-        T *xpad = calloc((size_t)(PH * PW + KW), sizeof(T)), *s = xpad + PH * PW;                                 \
+        T *xpad = calloc((size_t)(PH * PW + KW), sizeof(T)); /* the plane, then KW sums */                        \
         if (!xpad) {                                                                                              \
             c->failed = 1;                                                                                        \
             return;                                                                                               \
         }                                                                                                         \
+        T *s = xpad + PH * PW;                                                                                    \
         for (int64_t co = b; co < e; co++) {                                                                      \
             T *wg = (T *)c->out + co * KH * KW; /* the zeroed gradient each image's sum is added to */            \
             memset(wg, 0, (size_t)(KH * KW) * sizeof(T));                                                         \
