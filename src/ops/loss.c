@@ -92,9 +92,68 @@ typedef struct pw_loss {
 
 static ct_tensor *weighted(ct_tensor *v, const ct_tensor *w) { return w && v ? ct_mul(v, w) : v; }
 
+/* MSE on contiguous float32/float64 operands of one dtype (the common case)
+ * in one loop each way, with the operations, and so the bits, of the op
+ * compositions beside them: d = x - t, then d * d forward; (d * 2) * g and
+ * (d * -2) * g = -((d * 2) * g) backward. The tiny MLP's loss ran five ops
+ * forward and seven backward here (~20 k instructions a step). */
+static bool mse_fast_ok(const ct_tensor *x, const ct_tensor *t) {
+    return x->dtype == t->dtype && (x->dtype == CT_FLOAT32 || x->dtype == CT_FLOAT64) && same_shape(x, t) &&
+           ct__is_contiguous(x) && ct__is_contiguous(t);
+}
+#define MSE_LOOPS(T)                                                                                              \
+    static void mse_sq_##T(const void *xv, const void *tv, void *yv, int64_t n) {                                 \
+        const T *x = xv, *t = tv;                                                                                 \
+        T *y = yv;                                                                                                \
+        for (int64_t i = 0; i < n; i++) {                                                                         \
+            T d = x[i] - t[i];                                                                                    \
+            y[i] = d * d;                                                                                         \
+        }                                                                                                         \
+    }                                                                                                             \
+    static void mse_grads_##T(const void *xv, const void *tv, const void *gv, void *dxv, void *dtv, int64_t n) {  \
+        const T *x = xv, *t = tv, g = *(const T *)gv;                                                             \
+        T *dx = dxv, *dt = dtv;                                                                                   \
+        for (int64_t i = 0; i < n; i++) {                                                                         \
+            T v = ((x[i] - t[i]) * (T)2) * g;                                                                     \
+            if (dx) dx[i] = v;                                                                                    \
+            if (dt) dt[i] = -v;                                                                                   \
+        }                                                                                                         \
+    }
+MSE_LOOPS(float)
+MSE_LOOPS(double)
+
 static ct_tensor *mse_elem(const pw_args *a) {
+    if (mse_fast_ok(a->x, a->t)) {
+        ct_tensor *y = ct__empty(a->x->dtype, a->x->ndim, a->x->sizes);
+        if (!y) return NULL;
+        (y->dtype == CT_FLOAT64 ? mse_sq_double : mse_sq_float)(ct__data(a->x), ct__data(a->t), ct__data(y),
+                                                                ct__numel(y));
+        return y; /* tracked by the open scope, as an op's result */
+    }
     ct_tensor *d = ct_sub(a->x, a->t);
     return d ? ct_mul(d, d) : NULL;
+}
+
+/* The MSE gradients in one loop when no graph is being built (the formulas
+ * in ops are what double backward differentiates), the operands fit
+ * mse_fast_ok and the incoming gradient gg is one number (reduction mean or
+ * sum). Returns CT_OK with out[0] / out[1] set as wanted, or 1 when the
+ * general formulas must run. */
+static int mse_fast_backward(const ct_tensor *x, const ct_tensor *t, const ct_tensor *gg, bool want_x, bool want_t,
+                             ct_tensor **out) {
+    if (ct_is_grad_enabled() || !mse_fast_ok(x, t) || gg->dtype != x->dtype || ct__numel(gg) != 1) return 1;
+    ct_tensor *dx = want_x ? ct__empty(x->dtype, x->ndim, x->sizes) : NULL;
+    ct_tensor *dt = want_t ? ct__empty(x->dtype, x->ndim, x->sizes) : NULL;
+    if ((want_x && !dx) || (want_t && !dt)) {
+        ct_free(dx), ct_free(dt);
+        return CT_ERROR;
+    }
+    int64_t n = ct__numel(x);
+    (x->dtype == CT_FLOAT64 ? mse_grads_double : mse_grads_float)(ct__data(x), ct__data(t), ct__data(gg),
+                                                                   dx ? ct__data(dx) : NULL,
+                                                                   dt ? ct__data(dt) : NULL, n);
+    out[0] = dx, out[1] = dt;
+    return CT_OK;
 }
 static ct_tensor *mse_dx(const pw_args *a) { return ct_mul_scalar(ct_sub(a->x, a->t), 2.0); }
 static ct_tensor *mse_dt(const pw_args *a) { return ct_mul_scalar(ct_sub(a->x, a->t), -2.0); }
@@ -192,6 +251,10 @@ static int pw_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
     ct_tensor *gg = g[0];
     if (n->ints[1] == CT_REDUCTION_MEAN) gg = ct_div_scalar(g[0], n->scalars[1]);
     int rc = x && t && gg && (!n->saved[2].tensor || w) && (!n->saved[3].tensor || pw) ? CT_OK : CT_ERROR;
+    bool want_t = n->num_next > 1 && n->next[1].fn;
+    if (rc == CT_OK && n->ints[0] == PW_MSE && (rc = mse_fast_backward(x, t, gg, n->next[0].fn, want_t, out)) != 1)
+        goto done; /* CT_OK or CT_ERROR: the one loop ran (or failed) */
+    rc = CT_OK;
     if (rc == CT_OK && n->next[0].fn) {
         out[0] = ct_mul(L->dx(&a), gg);
         if (!out[0]) rc = CT_ERROR;
@@ -200,6 +263,7 @@ static int pw_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
         out[1] = ct_mul(L->dt(&a), gg);
         if (!out[1]) rc = CT_ERROR;
     }
+done:
     for (int i = 0; i < n->num_next && i < 2; i++) out[i] = ct_scope_keep(out[i]);
     if (ct_scope_end() < 0) rc = CT_ERROR;
     return rc;
