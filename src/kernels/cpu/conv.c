@@ -9,6 +9,7 @@
 #include "base/dtype_traits.h"
 #include "ctorch/parallel.h"
 #include "kernels/cpu/conv_depthwise.h"
+#include "kernels/cpu/cpu_isa.h"
 #include "kernels/cpu/conv_winograd.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
@@ -153,20 +154,12 @@ static _Atomic int g_conv_isa_forced = -1;
 
 void ct__conv_set_isa(int level) { atomic_store_explicit(&g_conv_isa_forced, level, memory_order_relaxed); }
 
-/* 2 when the masked rows may be used, else 0 */
+/* CT_ISA_AVX512 when the masked rows may be used (cpu_isa.h) */
 static int conv_isa(void) {
 #ifdef CT_CONV_ROWS16
-    static _Atomic int best = -1;
-    int b = atomic_load_explicit(&best, memory_order_relaxed);
-    if (b < 0) {
-        __builtin_cpu_init();
-        b = __builtin_cpu_supports("avx512f") ? 2 : 0;
-        atomic_store_explicit(&best, b, memory_order_relaxed);
-    }
-    int f = atomic_load_explicit(&g_conv_isa_forced, memory_order_relaxed);
-    return f >= 0 && f < b ? f : b;
+    return ct__isa_in_use(&g_conv_isa_forced);
 #else
-    return 0;
+    return CT_ISA_SCALAR;
 #endif
 }
 
@@ -180,7 +173,7 @@ __attribute__((target("avx512f"))) static void copy_rows16(float *restrict d, in
 /* the masked copy for float rows of 1-16 elements; false: not taken */
 static inline bool rows16_float(float *d, int64_t ds, const float *s, int64_t ss, int64_t rows, int64_t n) {
 #ifdef CT_CONV_ROWS16
-    if (n >= 1 && n <= 16 && conv_isa() >= 2) {
+    if (n >= 1 && n <= 16 && conv_isa() >= CT_ISA_AVX512) {
         copy_rows16(d, ds, s, ss, rows, n);
         return true;
     }

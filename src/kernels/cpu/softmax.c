@@ -8,6 +8,7 @@
 #include "base/dtype_traits.h"
 #include "base/error_state.h"
 #include "ctorch/parallel.h"
+#include "kernels/cpu/cpu_isa.h"
 #include "kernels/cpu/fast_expf.h"
 #include "kernels/cpu/softmax.h"
 #include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
@@ -320,22 +321,12 @@ CT_AVX512 static bool cols16_avx512(const float *x, float *y, int64_t n, int64_t
 
 static _Atomic int g_isa_forced = -1;
 
-/* 0 scalar, 1 AVX2, 2 AVX-512 */
+/* 0 scalar, 1 AVX2, 2 AVX-512 (cpu_isa.h); scalar where the rows are not compiled */
 static int row_isa(void) {
 #ifdef CT_ROWS_X86
-    static _Atomic int best = -1;
-    int b = atomic_load_explicit(&best, memory_order_relaxed);
-    if (b < 0) {
-        __builtin_cpu_init();
-        b = __builtin_cpu_supports("avx512f")                                     ? 2
-            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
-                                                                                : 0;
-        atomic_store_explicit(&best, b, memory_order_relaxed);
-    }
-    int f = atomic_load_explicit(&g_isa_forced, memory_order_relaxed);
-    return f >= 0 && f < b ? f : b;
+    return ct__isa_in_use(&g_isa_forced);
 #else
-    return 0;
+    return CT_ISA_SCALAR;
 #endif
 }
 
@@ -344,8 +335,8 @@ void ct__fast_expf_set_isa(int level) { atomic_store_explicit(&g_isa_forced, lev
 bool ct__row_max_f32(const float *x, int64_t n, float *mx) {
 #ifdef CT_ROWS_X86
     switch (row_isa()) {
-    case 2: return max_avx512(x, n, mx);
-    case 1: return max_avx2(x, n, mx);
+    case CT_ISA_AVX512: return max_avx512(x, n, mx);
+    case CT_ISA_AVX2: return max_avx2(x, n, mx);
     default: break;
     }
 #endif
@@ -355,8 +346,8 @@ bool ct__row_max_f32(const float *x, int64_t n, float *mx) {
 double ct__row_exp_sum_pf_f32(const float *x, float *y, int64_t n, float shift, const float *next_x, float *next_y) {
 #ifdef CT_ROWS_X86
     switch (row_isa()) {
-    case 2: return exp_sum_avx512(x, y, n, shift, next_x, next_y);
-    case 1: return exp_sum_avx2(x, y, n, shift, next_x, next_y);
+    case CT_ISA_AVX512: return exp_sum_avx512(x, y, n, shift, next_x, next_y);
+    case CT_ISA_AVX2: return exp_sum_avx2(x, y, n, shift, next_x, next_y);
     default: break;
     }
 #else
@@ -379,8 +370,8 @@ void ct__row_exp_scale_pf_f32(const float *x, float *y, int64_t n, float shift, 
                               float *next_y) {
 #ifdef CT_ROWS_X86
     switch (row_isa()) {
-    case 2: exp_scale_avx512(x, y, n, shift, scale, next_x, next_y); return;
-    case 1: exp_scale_avx2(x, y, n, shift, scale, next_x, next_y); return;
+    case CT_ISA_AVX512: exp_scale_avx512(x, y, n, shift, scale, next_x, next_y); return;
+    case CT_ISA_AVX2: exp_scale_avx2(x, y, n, shift, scale, next_x, next_y); return;
     default: break;
     }
 #else
@@ -412,7 +403,7 @@ CT_SIMD_CLONES static void sm_logout_f32(const float *x, float *y, int64_t n, fl
 static bool rows_f32_stream(const sm_ctx *c, int64_t begin, int64_t end) {
 #ifdef CT_ROWS_X86
     const int64_t n = c->n;
-    if (c->log || n > SM_STREAM_ROW || row_isa() < 2) return false;
+    if (c->log || n > SM_STREAM_ROW || row_isa() < CT_ISA_AVX512) return false;
     float scratch[SM_STREAM_ROW];
     for (int64_t r = begin; r < end; r++) {
         const float *xp = (const float *)c->x + r * n;
@@ -543,7 +534,7 @@ int ct__kernel_softmax(const void *x, void *y, ct_dtype dtype, int64_t outer, in
     if (rows == 0 || n == 0) return CT_OK;
     sm_ctx c = {x, y, n, inner, log, dtype == CT_FLOAT32 && rows * n * 4 >= SM_STREAM_BYTES};
     if (dtype == CT_FLOAT32 && inner == 1) fn = rows_f32_unit;
-    if (dtype == CT_FLOAT32 && inner > 1 && row_isa() == 2) fn = rows_f32_inner;
+    if (dtype == CT_FLOAT32 && inner > 1 && row_isa() == CT_ISA_AVX512) fn = rows_f32_inner;
     int64_t grain = 32768 / (n > 0 ? n : 1);
     ct_parallel_for(0, rows, grain > 0 ? grain : 1, fn, &c);
     return CT_OK;
