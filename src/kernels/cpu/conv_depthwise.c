@@ -40,6 +40,21 @@ static tap tap_of(const ct_conv_geom *g, int64_t kh, int64_t kw) {
     return t;
 }
 
+/* A zeroed (IH + 2 ph) x (IW + 2 pw) plane of isz-byte elements, then
+ * `extra` more: the padded copy of one input channel that the forward and
+ * the weight gradient read (taps that read padding meet its zero border).
+ * NULL when out of memory. */
+static void *padded_plane_new(const ct_conv_geom *g, size_t isz, int64_t extra) {
+    return calloc((size_t)((g->in[1] + 2 * g->pad[1]) * (g->in[2] + 2 * g->pad[2]) + extra), isz);
+}
+/* the channel plane x (IH, IW) into the middle of pad (the border stays 0) */
+static void padded_plane_fill(const ct_conv_geom *g, size_t isz, void *pad, const void *x) {
+    int64_t IW = g->in[2], PW = IW + 2 * g->pad[2];
+    for (int64_t ih = 0; ih < g->in[1]; ih++)
+        memcpy((char *)pad + (size_t)((ih + g->pad[1]) * PW + g->pad[2]) * isz,
+               (const char *)x + (size_t)(ih * IW) * isz, (size_t)IW * isz);
+}
+
 #define DEFINE_DEPTHWISE(T, FMA)                                                                                  \
     /* y[o] = fma(wv, x[o * sw], y[o]) over one output row */                                                     \
     CT_SIMD_CLONES static void fma_row_##T(T *restrict y, const T *restrict x, int64_t sw, T wv, int64_t n) {     \
@@ -71,8 +86,8 @@ static tap tap_of(const ct_conv_geom *g, int64_t kh, int64_t kw) {
         dw_ctx *c = vc;                                                                                           \
         const ct_conv_geom *g = c->g;                                                                             \
         int64_t OH = g->out[1], OW = g->out[2], IH = g->in[1], IW = g->in[2], KH = g->k[1], KW = g->k[2];         \
-        int64_t PW = IW + 2 * g->pad[2], PH = IH + 2 * g->pad[1], L = OH * OW, I = IH * IW;                       \
-        T *xpad = calloc((size_t)(PH * PW), sizeof(T));                                                           \
+        int64_t PW = IW + 2 * g->pad[2], L = OH * OW, I = IH * IW;                                                \
+        T *xpad = padded_plane_new(g, sizeof(T), 0);                                                              \
         if (!xpad) {                                                                                              \
             c->failed = 1;                                                                                        \
             return;                                                                                               \
@@ -81,9 +96,7 @@ static tap tap_of(const ct_conv_geom *g, int64_t kh, int64_t kw) {
         for (int64_t p = b; p < e; p++) { /* p = n * (C * M) + co */                                              \
             int64_t co = p % (c->C * c->M), n = p / (c->C * c->M), src = n * c->C + co / c->M;                    \
             if (src != have) {                                                                                    \
-                const T *xp = (const T *)c->x + src * I;                                                          \
-                for (int64_t ih = 0; ih < IH; ih++)                                                               \
-                    memcpy(xpad + (ih + g->pad[1]) * PW + g->pad[2], xp + ih * IW, (size_t)IW * sizeof(T));       \
+                padded_plane_fill(g, sizeof(T), xpad, (const T *)c->x + src * I);                                 \
                 have = src;                                                                                       \
             }                                                                                                     \
             const T *wp = (const T *)c->w + co * KH * KW;                                                         \
@@ -210,7 +223,7 @@ static tap tap_of(const ct_conv_geom *g, int64_t kh, int64_t kw) {
         const ct_conv_geom *g = c->g;                                                                             \
         int64_t OH = g->out[1], OW = g->out[2], IH = g->in[1], IW = g->in[2], L = OH * OW, I = IH * IW;           \
         int64_t KH = g->k[1], KW = g->k[2], CM = c->C * c->M, PW = IW + 2 * g->pad[2], PH = IH + 2 * g->pad[1];   \
-        T *xpad = calloc((size_t)(PH * PW + KW), sizeof(T)); /* the plane, then KW sums */                        \
+        T *xpad = padded_plane_new(g, sizeof(T), KW); /* the plane, then KW sums */                               \
         if (!xpad) {                                                                                              \
             c->failed = 1;                                                                                        \
             return;                                                                                               \
@@ -221,9 +234,7 @@ static tap tap_of(const ct_conv_geom *g, int64_t kh, int64_t kw) {
             memset(wg, 0, (size_t)(KH * KW) * sizeof(T));                                                         \
             for (int64_t n = 0; n < c->N; n++) {                                                                  \
                 const T *yp = (const T *)c->y + (n * CM + co) * L;                                                \
-                const T *xp = (const T *)c->x + (n * c->C + co / c->M) * I;                                       \
-                for (int64_t ih = 0; ih < IH; ih++)                                                               \
-                    memcpy(xpad + (ih + g->pad[1]) * PW + g->pad[2], xp + ih * IW, (size_t)IW * sizeof(T));       \
+                padded_plane_fill(g, sizeof(T), xpad, (const T *)c->x + (n * c->C + co / c->M) * I);              \
                 for (int64_t kh = 0; kh < KH; kh++) {                                                             \
                     memset(s, 0, (size_t)KW * sizeof(T));                                                         \
                     for (int64_t oh = 0; oh < OH; oh++)                                                           \
