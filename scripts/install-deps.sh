@@ -2,14 +2,14 @@
 # Install what building and testing ctorch needs on Debian 12. As root it
 # installs the missing packages; otherwise it prints the apt-get line to run.
 # Extra package names may be given as arguments; --fuzz first adds what the
-# libFuzzer targets need (clang with its sanitizer and libFuzzer runtimes,
-# LLVM's OpenMP; see fuzz/run.sh).
+# libFuzzer targets need (clang with its sanitizer and libFuzzer runtimes;
+# see fuzz/run.sh).
 set -euo pipefail
 
 fuzz=()
 if [ "${1:-}" = "--fuzz" ]; then
   shift
-  fuzz=(clang libclang-rt-14-dev libomp-14-dev)
+  fuzz=(clang libclang-rt-14-dev)
 fi
 packages=(build-essential cmake pkg-config libopenblas-dev libcriterion-dev zlib1g-dev "${fuzz[@]}" "$@")
 missing=()

@@ -1,6 +1,7 @@
 /* CPU generators: PyTorch 1.13.1's CPUGeneratorImpl (mt19937 engine,
  * at::mt19937 of ATen/core/MT19937RNGEngine.h) and its state bytes
  * (CPUGeneratorImplState, 5056 bytes; CPUGeneratorImplStateLegacy, 5048). */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "tensor/generator.h"
 
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  * AvgPoolKernel.cpp, AdaptiveAvgPoolKernel.cpp, AdaptiveMaxPoolKernel.cpp,
  * DilatedMaxPool3d.cpp, AveragePool3d.cpp, MaxUnpoolKernel.cpp) so values,
  * NaN propagation and chosen indices are PyTorch's. Work is split over
- * planes (OpenMP through ct_parallel_for), so backward scatters are
+ * planes (ctorch's thread pool through ct_parallel_for), so backward scatters are
  * race-free. Indices are flat positions within one input plane. */
 #ifndef CT_KERNELS_CPU_POOL_H
 #define CT_KERNELS_CPU_POOL_H
