@@ -11,6 +11,7 @@
 #include "base/dtype_traits.h"
 #include "ctorch/parallel.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/gemm_small.h"
 
 /* A BLAS view of a strided matrix: row-major with leading dim ld, maybe
  * transposed. False when neither dim has unit stride. */
@@ -247,6 +248,9 @@ static void gemm_one(ct_dtype dtype, int64_t m, int64_t n, int64_t k, double alp
     bool blas = k > 0 && (dtype == CT_FLOAT32 || dtype == CT_FLOAT64) && blas_layout(m, k, sa0, sa1, &ta, &lda) &&
                 blas_layout(k, n, sb0, sb1, &tb, &ldb);
     if (blas) {
+        /* small products: direct loops, bitwise the default kernels (gemm_small.c) */
+        if (m * n * k <= CT_GEMM_SMALL && ct__gemm_small(dtype, m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c))
+            return;
         blas_ctx x = {dtype == CT_FLOAT64, ta, tb, m, n, k, alpha, beta, a, lda, b, ldb, c, m >= n};
         blas_prepare(m * n * k);
         /* split the larger of m, n into per-thread blocks of C when there
