@@ -242,6 +242,8 @@ static const workload workloads[] = {
     {"softmax_4096", 0, 2, 10},
     {"relu_mul_add_16m", 0, 2, 10},
     {"cross_entropy_4096x1000", 0, 2, 10},
+    {"layer_norm_8192x768_fwd_bwd", 0, 2, 10},
+    {"group_norm_16x64x56x56_fwd_bwd", 0, 2, 10},
     {"fmnist_epoch", 0, 0, 1},
 };
 #define N_WORKLOADS ((int)(sizeof workloads / sizeof workloads[0]))
@@ -343,6 +345,32 @@ static void run(const workload *w, int warmup, int reps, double *median, double 
             OK(ct_item(l, check));
             OK(ct_scope_end());
         });
+        op_free(&s);
+    } else if (!strcmp(n, "layer_norm_8192x768_fwd_bwd") || !strcmp(n, "group_norm_16x64x56x56_fwd_bwd")) {
+        /* a transformer's LayerNorm(768) over 8192 tokens, or GroupNorm(32,
+         * 64) over a 56x56 feature map of a batch of 16; weight and bias
+         * learned, input requiring grad: forward + backward(g) */
+        bool ln = n[0] == 'l';
+        op_state s = {0};
+        int64_t K = ln ? 768 : 64;
+        const int64_t xs[4] = {ln ? 8192 : 16, K, 56, 56};
+        CHECK(s.a = ct_randn(ln ? 2 : 4, xs, CT_OPTS(.requires_grad = true)));
+        CHECK(s.b = ct_randn(CT_SIZE(K), CT_OPTS(.requires_grad = true)));
+        CHECK(s.c = ct_randn(CT_SIZE(K), CT_OPTS(.requires_grad = true)));
+        CHECK(s.g = ct_randn(ln ? 2 : 4, xs, NULL));
+        TIMED({
+            OK(ct_scope_begin());
+            OK(ct_set_grad(s.a, NULL));
+            OK(ct_set_grad(s.b, NULL));
+            OK(ct_set_grad(s.c, NULL));
+            ct_tensor *y = ln ? ct_layer_norm(s.a, 1, &K, s.b, s.c, 1e-5) : ct_group_norm(s.a, 32, s.b, s.c, 1e-5);
+            CHECK(y);
+            OK(ct_backward(y, s.g, NULL));
+            OK(ct_scope_end());
+        });
+        ct_tensor *gw = ct_grad(s.b);
+        *check = sum_of(gw);
+        ct_free(gw);
         op_free(&s);
     } else if (!strcmp(n, "fmnist_epoch")) {
         epoch_state s;

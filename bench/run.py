@@ -43,6 +43,8 @@ TARGETS = {
     "conv3x3_fwd": ("conv 3x3 64->64 56x56 b16 fwd", 1.0),
     "conv3x3_fwd_bwd": ("conv 3x3 ... fwd+bwd", 1.0),
     "dwconv3x3_fwd_bwd": ("depthwise 3x3 128ch 56x56 b16 fwd+bwd", 1.0),  # ours: not in the table
+    "layer_norm_8192x768_fwd_bwd": ("layer norm 8192x768 fwd+bwd", 1.0),  # ours: the "fused ... layer norm"
+    "group_norm_16x64x56x56_fwd_bwd": ("group norm 32 groups 16x64x56x56 fwd+bwd", 1.0),  # ours
     "softmax_4096": ("softmax 4096x4096 (last dim)", 0.3),
     "relu_mul_add_16m": ("relu(x*2+x), 16M floats", 0.5),
     "cross_entropy_4096x1000": ("cross-entropy 4096x1000 fwd+bwd", 0.5),

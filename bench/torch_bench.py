@@ -33,6 +33,8 @@ WORKLOADS = [  # name, GFLOP per rep, warmup, reps (as ctbench.c)
     ("softmax_4096", 0, 2, 10),
     ("relu_mul_add_16m", 0, 2, 10),
     ("cross_entropy_4096x1000", 0, 2, 10),
+    ("layer_norm_8192x768_fwd_bwd", 0, 2, 10),
+    ("group_norm_16x64x56x56_fwd_bwd", 0, 2, 10),
     ("fmnist_epoch", 0, 0, 1),
 ]
 
@@ -163,6 +165,21 @@ def run(name, warmup, reps):
             loss.backward()
             check[0] = loss.item()
         r = timed(body, warmup, reps)
+    elif name in ("layer_norm_8192x768_fwd_bwd", "group_norm_16x64x56x56_fwd_bwd"):
+        # a transformer's LayerNorm(768) over 8192 tokens, or GroupNorm(32, 64)
+        # over a 56x56 feature map of a batch of 16: forward + backward(g)
+        ln = name.startswith("layer")
+        shape = (8192, 768) if ln else (16, 64, 56, 56)
+        x = torch.randn(*shape, requires_grad=True)
+        w, b = torch.randn(shape[1], requires_grad=True), torch.randn(shape[1], requires_grad=True)
+        g = torch.randn(*shape)
+
+        def body():
+            x.grad = w.grad = b.grad = None
+            y = F.layer_norm(x, (768,), w, b, 1e-5) if ln else F.group_norm(x, 32, w, b, 1e-5)
+            y.backward(g)
+        r = timed(body, warmup, reps)
+        check[0] = w.grad.sum().item()
     elif name == "fmnist_epoch":
         # uint8 as in the file; each batch converted and normalized when
         # gathered (as ToTensor + Normalize do per sample), as ctbench does

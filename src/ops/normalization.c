@@ -72,9 +72,10 @@ static int fused_backward(ct_node *n, const ct_tensor *x, const ct_tensor *w, co
         ct__error_oom(geo.aQ * 8);
         goto done;
     }
-    ct__norm_backward(x->dtype, ct__data(xc), ct__data(gc), &geo, (const double *)ct__data(mean),
-                      (const double *)ct__data(rstd), wc ? ct__data(wc) : NULL, n->ints[I_BATCH] != 0,
-                      need_x ? ct__data(out[0]) : NULL, gw, gb);
+    if (ct__norm_backward(x->dtype, ct__data(xc), ct__data(gc), &geo, (const double *)ct__data(mean),
+                          (const double *)ct__data(rstd), wc ? ct__data(wc) : NULL, n->ints[I_BATCH] != 0,
+                          need_x ? ct__data(out[0]) : NULL, gw, gb) != CT_OK)
+        goto done;
     if (need_w) {
         if (!(out[1] = ct__empty(x->dtype, n->ndim_arg, n->shape_arg))) goto done;
         fill_from_double(out[1], gw);
@@ -204,21 +205,27 @@ static ct_tensor *norm_run(const norm_call *c, const ct_tensor *x, const ct_tens
     ct_tensor *ret = NULL;
     if (!xc || (w && !wc) || (b && !bc) || !mean || !rstd || !y || !var) goto done;
     double *m = (double *)ct__data(mean), *r = (double *)ct__data(rstd), *v = (double *)ct__data(var);
-    if (c->batch_stats) {
-        ct__norm_moments(x->dtype, ct__data(xc), g, m, v);
-        for (int64_t q = 0; q < g->Q; q++) r[q] = 1 / sqrt(v[q] + c->eps);
-        int64_t cnt = g->P * g->R;
-        if (c->upd_mean && cnt > 0) store_running(c->upd_mean, m, c->momentum);
-        if (c->upd_var && cnt > 0) {
-            for (int64_t q = 0; q < g->Q; q++) v[q] = cnt > 1 ? v[q] * (double)cnt / (double)(cnt - 1) : INFINITY;
-            store_running(c->upd_var, v, c->momentum);
+    const void *wp = wc ? ct__data(wc) : NULL, *bp = bc ? ct__data(bc) : NULL;
+    /* layer norm: statistics and output in one pass over the rows */
+    bool fused = c->batch_stats && !c->upd_mean && !c->upd_var &&
+                 ct__norm_forward_rows(x->dtype, ct__data(xc), ct__data(y), g, c->eps, wp, bp, m, v, r);
+    if (!fused) {
+        if (c->batch_stats) {
+            ct__norm_moments(x->dtype, ct__data(xc), g, m, v);
+            for (int64_t q = 0; q < g->Q; q++) r[q] = 1 / sqrt(v[q] + c->eps);
+            int64_t cnt = g->P * g->R;
+            if (c->upd_mean && cnt > 0) store_running(c->upd_mean, m, c->momentum);
+            if (c->upd_var && cnt > 0) {
+                for (int64_t q = 0; q < g->Q; q++) v[q] = cnt > 1 ? v[q] * (double)cnt / (double)(cnt - 1) : INFINITY;
+                store_running(c->upd_var, v, c->momentum);
+            }
+        } else {
+            load_vec(c->stat_mean, m);
+            load_vec(c->stat_var, v);
+            for (int64_t q = 0; q < g->Q; q++) r[q] = 1 / sqrt(v[q] + c->eps);
         }
-    } else {
-        load_vec(c->stat_mean, m);
-        load_vec(c->stat_var, v);
-        for (int64_t q = 0; q < g->Q; q++) r[q] = 1 / sqrt(v[q] + c->eps);
+        ct__norm_apply(x->dtype, ct__data(xc), ct__data(y), g, m, r, wp, bp);
     }
-    ct__norm_apply(x->dtype, ct__data(xc), ct__data(y), g, m, r, wc ? ct__data(wc) : NULL, bc ? ct__data(bc) : NULL);
     const ct_tensor *in[3] = {x, w, b};
     if (ct__any_requires_grad(3, in)) {
         ct_node *n = ct__record(c->node_name, norm_backward, y, 3, in);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctorch/error.h"
 #include "ctorch/parallel.h"
+#include "kernels/cpu/norm_simd.h"
 
 static inline double ld(ct_dtype dt, const void *p, int64_t i) {
     return dt == CT_FLOAT64 ? ((const double *)p)[i] : (double)((const float *)p)[i];
@@ -64,26 +66,6 @@ NORM_MOMENTS(double)
  * compiler vectorizes them; cloned for AVX-512 and AVX2 (ifunc by CPU).
  * The order differs from the serial double chains of the generic loops by
  * far less than float32's rounding. ---- */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define CT_NORM_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CT_NORM_CLONES
-#endif
-
-/* GCC vector extensions: elementwise IEEE operations (the same bits as the
- * scalar expressions), lowered to zmm / ymm / xmm by each clone */
-typedef double v8d __attribute__((vector_size(64)));
-typedef float v8f __attribute__((vector_size(32)));
-/* (a macro: a function returning a vector would change the ABI per clone) */
-#define LD8(dst, p)                                 \
-    do {                                            \
-        v8f f_;                                     \
-        memcpy(&f_, (p), sizeof f_);                \
-        (dst) = __builtin_convertvector(f_, v8d);   \
-    } while (0)
-
-static double sum8d(const double a[8]) { return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])); }
-
 /* s1 = sum(x - K), s2 = sum((x - K)^2) over P rows of R (row p at x + p *
  * ps), as 8 partials kept in locals (so they live in vector registers) */
 CT_NORM_CLONES static void mom_rows_f32(const float *x, int64_t P, int64_t ps, int64_t R, double K, double *o1,
@@ -215,6 +197,15 @@ static void moments_range(int64_t q0, int64_t q1, void *vctx) {
 void ct__norm_moments(ct_dtype dtype, const void *x, const ct_norm_geom *g, double *mean, double *var) {
     norm_ctx c = {.dt = dtype, .x = x, .g = g, .mean = mean, .var = var};
     ct_parallel_for(0, g->Q, q_grain(g), moments_range, &c);
+}
+
+void ct__norm_row_moments(ct_dtype dtype, const void *x, int64_t n, double *mean, double *var) {
+    ct_norm_geom g = {1, 1, n, 1, 1};
+    norm_ctx c = {.dt = dtype, .x = x, .g = &g, .mean = mean, .var = var};
+    if (dtype == CT_FLOAT64)
+        moments_double(&c, 0);
+    else
+        moments_f32_perq(&c, 0);
 }
 
 /* The affine channel of element i = (p*Q + q)*R + r: q for batch norm,
@@ -369,23 +360,24 @@ static void bwd_perq_range(int64_t q0, int64_t q1, void *vctx) {
     }
 }
 
-void ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
-                       const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb) {
+int ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
+                      const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb) {
     if (g->aR == g->R && g->aQ == g->Q) {
         norm_ctx c = {.dt = dtype, .x = x, .gy = gy, .g = g, .cmean = mean, .rstd = rstd, .w = w,
                       .batch_stats = batch_stats, .gx = gx, .gw = gw, .gb = gb};
         ct_parallel_for(0, g->Q, q_grain(g), bwd_perq_range, &c);
-        return;
+        return CT_OK;
     }
+    if (ct__norm_rows_layout(g)) return ct__norm_backward_rows(dtype, x, gy, g, mean, rstd, w, batch_stats, gx, gw, gb);
     if (gx) {
         norm_ctx c = {.dt = dtype, .x = x, .gy = gy, .g = g, .cmean = mean, .rstd = rstd, .w = w,
                       .batch_stats = batch_stats, .gx = gx};
         ct_parallel_for(0, g->Q, q_grain(g), backward_range, &c);
     }
-    if (!gw && !gb) return;
+    if (!gw && !gb) return CT_OK;
     if (gw) memset(gw, 0, (size_t)g->aQ * sizeof *gw);
     if (gb) memset(gb, 0, (size_t)g->aQ * sizeof *gb);
-    /* serial: channels of different q may coincide (layer norm) */
+    /* serial: channels of different q may coincide */
     for (int64_t q = 0; q < g->Q; q++) {
         double m = mean[q], rs = rstd[q];
         for (int64_t p = 0; p < g->P; p++) {
@@ -398,5 +390,5 @@ void ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_n
             }
         }
     }
+    return CT_OK;
 }
-

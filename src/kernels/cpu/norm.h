@@ -27,14 +27,39 @@ void ct__norm_moments(ct_dtype dtype, const void *x, const ct_norm_geom *g, doub
 void ct__norm_apply(ct_dtype dtype, const void *x, void *y, const ct_norm_geom *g, const double *mean,
                     const double *rstd, const void *w, const void *b);
 
+/* mean and biased var (double) of one contiguous row of n elements, as
+ * ct__norm_moments computes them (float32 or float64). */
+void ct__norm_row_moments(ct_dtype dtype, const void *x, int64_t n, double *mean, double *var);
+
+/* The rows layout of layer and group norm (norm_rows.c): P == 1 and each
+ * row is R / aR segments of aR elements whose affine channels are
+ * consecutive, starting at (q * (R / aR)) % aQ (aQ a multiple of R / aR).
+ * Layer norm: aR = 1, aQ = R; group norm: aR = S, aQ = C. */
+bool ct__norm_rows_layout(const ct_norm_geom *g);
+
+/* Rows layout only: ct__norm_moments, rstd[q] = 1 / sqrt(var[q] + eps),
+ * then ct__norm_apply, row by row while each row is in cache. mean, var,
+ * rstd (double, Q) are written. Returns false, doing nothing, for any other
+ * layout. */
+bool ct__norm_forward_rows(ct_dtype dtype, const void *x, void *y, const ct_norm_geom *g, double eps, const void *w,
+                           const void *b, double *mean, double *var, double *rstd);
+
+/* Rows layout only: ct__norm_backward (which calls it for that layout).
+ * The weight / bias gradients are summed in fixed blocks of rows and the
+ * blocks in order: the same bits at any thread count. */
+int ct__norm_backward_rows(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
+                           const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb);
+
 /* The fused backward of ct__norm_apply. gy contiguous like x. With
  * batch_stats, mean/rstd are functions of x (training batch norm, layer
  * norm, group norm): gx = rstd * (gxh - mean(gxh) - xh * mean(gxh * xh))
  * with gxh = gy * w, xh = (x - mean) * rstd; else gx = gy * w * rstd.
  * gx (dtype, may be NULL); gw, gb (double, aQ, may be NULL) receive
- * sum(gy * xh) and sum(gy) per affine channel. */
-void ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
-                       const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb);
+ * sum(gy * xh) and sum(gy) per affine channel. Returns CT_OK, or CT_ERROR
+ * with the error set when scratch memory cannot be had (rows layout:
+ * per-block partial sums of gw / gb, 16 bytes per channel and block). */
+int ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
+                      const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb);
 
 
 #endif
