@@ -44,7 +44,13 @@ typedef struct {
 
 static void make_plan(plan *p, const void *in, ct_dtype in_dtype, int ndim, const int64_t *sizes,
                       const int64_t *strides, const bool *reduce) {
-    memset(p, 0, sizeof *p);
+    /* the scalars only: the dim arrays are read up to nk / nr (a memset
+     * of the whole plan was a good part of a tiny sum's cost) */
+    p->nk = p->nr = 0;
+    p->out = p->out2 = NULL;
+    p->out_dtype = in_dtype;
+    p->kind = CT_REDUCE_NANSUM; /* set by ct__kernel_reduce */
+    p->param = 0;
     p->in = in;
     p->in_dtype = in_dtype;
     p->rnumel = p->onumel = 1;
@@ -126,7 +132,7 @@ static int64_t ceil_log2(int64_t x) {
 
 /* Sum, for each of `lanes` interleaved columns k, the elements
  * load(i * row_stride + k * col_stride), i < size. T = float or double. */
-#define DEFINE_MULTI_ROW_SUM(T, NAME, LD, ATTR)                                                                  \
+#define DEFINE_MULTI_ROW_SUM(T, NAME, LD)                                                                  \
     static inline __attribute__((always_inline)) void NAME##_body(const char *in, int64_t row_stride,            \
                                                                   int64_t col_stride, int64_t size, int lanes,   \
                                                                   double (*load)(const void *), T *ret) {        \
@@ -171,16 +177,10 @@ static int64_t ceil_log2(int64_t x) {
         for (int j = 1; j < CASCADE_LEVELS; j++)                                                              \
             for (int k = 0; k < lanes; k++) acc[0][k] += acc[j][k];                                           \
         for (int k = 0; k < lanes; k++) ret[k] = acc[0][k];                                                   \
-    }                                                                                                         \
-    /* one vector of contiguous lanes (the common case) with constants, so */                                 \
-    /* the compiler keeps each level in one register */                                                       \
-    ATTR static void NAME(const char *in, int64_t row_stride, int64_t col_stride, int64_t size, int lanes,      \
-                          double (*load)(const void *), T *ret) {                                             \
-        if (lanes == 32 / (int)sizeof(T) && col_stride == sizeof(T))                                         \
-            NAME##_body(in, row_stride, sizeof(T), size, 32 / (int)sizeof(T), load, ret);                     \
-        else                                                                                                  \
-            NAME##_body(in, row_stride, col_stride, size, lanes, load, ret);                                  \
     }
+/* (row_sum and the outer blocks inline the body, with constant lanes for
+ * one vector of contiguous lanes, so the compiler keeps each level in one
+ * register) */
 /* LD(p): the element at byte address p, as T. Through the caller's load
  * function for float16 / bfloat16 / ints; read directly for float32 and
  * float64 (which then never go through the load function), where
@@ -189,9 +189,9 @@ static int64_t ceil_log2(int64_t x) {
 #define LD_CALL_F(p) ((float)load(p))
 #define LD_F32(p) (*(const float *)(const void *)(p))
 #define LD_F64(p) (*(const double *)(const void *)(p))
-DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f, LD_CALL_F, )
-DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f32, LD_F32, CT_SIMD_CLONES)
-DEFINE_MULTI_ROW_SUM(double, multi_row_sum_f64, LD_F64, CT_SIMD_CLONES)
+DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f, LD_CALL_F)
+DEFINE_MULTI_ROW_SUM(float, multi_row_sum_f32, LD_F32)
+DEFINE_MULTI_ROW_SUM(double, multi_row_sum_f64, LD_F64)
 
 static double ld_f32(const void *p) { return *(const float *)p; }
 static double ld_f64(const void *p) { return *(const double *)p; }
@@ -200,21 +200,33 @@ static double ld_f64(const void *p) { return *(const double *)p; }
  * "element" may be a vector of `lanes` floats (stride elem_stride between
  * elements, lane_stride between lanes). */
 #define DEFINE_ROW_SUM(T, NAME, MRS, LD, ATTR)                                                                   \
-    ATTR static void NAME(const char *in, int64_t elem_stride, int64_t lane_stride, int64_t size, int lanes,        \
-                     double (*load)(const void *), T *out) {                                                   \
+    static inline __attribute__((always_inline)) void NAME##_body(const char *in, int64_t elem_stride,           \
+                                                                  int64_t lane_stride, int64_t size, int lanes,  \
+                                                                  double (*load)(const void *), T *out) {        \
         T part[4][16];                                                                                        \
         int64_t size_ilp = size / 4;                                                                          \
         T tmp[16 * 4];                                                                                        \
         /* 4 interleaved columns of vectors = 4 * lanes scalar columns */                                     \
-        for (int c = 0; c < 4; c++) {                                                                         \
-            MRS(in + c * elem_stride, 4 * elem_stride, lane_stride, size_ilp, lanes, load, tmp + c * 16);     \
+        for (int c = 0; c < 4; c++)                                                                           \
+            MRS##_body(in + c * elem_stride, 4 * elem_stride, lane_stride, size_ilp, lanes, load, tmp + c * 16); \
+        for (int c = 0; c < 4; c++)                                                                           \
             for (int k = 0; k < lanes; k++) part[c][k] = tmp[c * 16 + k];                                     \
-        }                                                                                                     \
         for (int64_t i = size_ilp * 4; i < size; i++)                                                         \
             for (int k = 0; k < lanes; k++) part[0][k] += LD(in + i * elem_stride + k * lane_stride);    \
         for (int c = 1; c < 4; c++)                                                                           \
             for (int k = 0; k < lanes; k++) part[0][k] += part[c][k];                                         \
         for (int k = 0; k < lanes; k++) out[k] = part[0][k];                                                  \
+    }                                                                                                         \
+    /* the body inlined with constant lanes for one vector of contiguous */                                   \
+    /* lanes and for single columns, so each level stays in a register */                                     \
+    ATTR static void NAME(const char *in, int64_t elem_stride, int64_t lane_stride, int64_t size, int lanes,        \
+                     double (*load)(const void *), T *out) {                                                   \
+        if (lanes == 32 / (int)sizeof(T) && lane_stride == sizeof(T))                                         \
+            NAME##_body(in, elem_stride, sizeof(T), size, 32 / (int)sizeof(T), load, out);                    \
+        else if (lanes == 1)                                                                                  \
+            NAME##_body(in, elem_stride, 0, size, 1, load, out);                                              \
+        else                                                                                                  \
+            NAME##_body(in, elem_stride, lane_stride, size, lanes, load, out);                                \
     }
 DEFINE_ROW_SUM(float, row_sum_f, multi_row_sum_f, LD_CALL_F, )
 DEFINE_ROW_SUM(float, row_sum_f32, multi_row_sum_f32, LD_F32, CT_SIMD_CLONES)
@@ -337,6 +349,11 @@ typedef struct {
 /* columns [jb, je) of the (rows, cols) outer sum into p->out */
 /* the sums of columns [j, j + n) into p->out */
 static void store_columns(const plan *p, int64_t j, int64_t n, const float *vf, const double *vd) {
+    if (p->out_dtype == p->in_dtype) { /* float -> float, double -> double: the values as they are */
+        if (vd) memcpy((double *)(void *)p->out + j, vd, (size_t)n * sizeof *vd);
+        else memcpy((float *)(void *)p->out + j, vf, (size_t)n * sizeof *vf);
+        return;
+    }
     const ct_dtype_traits *ot = ct__traits(p->out_dtype);
     for (int64_t k = 0; k < n; k++) ot->store_double(p->out + (j + k) * (int64_t)ot->itemsize, vd ? vd[k] : vf[k]);
 }
@@ -397,6 +414,15 @@ void ct__kernel_sum(void *out, ct_dtype out_dtype, const void *in, ct_dtype in_d
     p.out_dtype = out_dtype;
     if (p.onumel == 0) return;
     if (outer_sum(&p)) return;
+    if (p.onumel == 1 && p.nr == 1 && p.rnumel > 0 && p.rnumel < CT_GRAIN_SIZE && ct__traits(in_dtype)->is_floating) {
+        /* one run below the grain size (a small contiguous sum): what
+         * sum_outputs does for it, without the walk */
+        sum_ctx c;
+        sum_ctx_init(&c, in_dtype);
+        sum_run(p.in, p.rstrides[0], p.rnumel, &c);
+        sum_store(&p, 0, &c);
+        return;
+    }
     if (p.onumel == 1 && p.nr > 0 && p.rnumel >= 2 * CT_GRAIN_SIZE && ct_get_num_threads() > 1) {
         /* one output: chunks in parallel, partials added in order */
         enum { MAX_CHUNKS = 64 };
