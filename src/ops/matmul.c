@@ -133,6 +133,19 @@ static int inplace_check(ct_tensor *self, const ct_tensor *a, const ct_tensor *b
 
 /* ---- mm / addmm --------------------------------------------------------------- */
 
+/* op(a) @ op(b), op = transpose when ta / tb: mm(a.t(), b) etc. without the
+ * views (what mm_kernel computes from them, for a backward that records
+ * nothing). 2-D operands of one dtype, shapes already checked. */
+static ct_tensor *mm_nograd(const ct_tensor *a, bool ta, const ct_tensor *b, bool tb) {
+    ct_gemm_operand A = operand(a), B = operand(b);
+    int64_t m = a->sizes[ta], k = a->sizes[!ta], nn = b->sizes[!tb];
+    if (ta) A.s0 = a->strides[1], A.s1 = a->strides[0];
+    if (tb) B.s0 = b->strides[1], B.s1 = b->strides[0];
+    ct_tensor *out = ct__empty(a->dtype, CT_SIZE(m, nn));
+    if (out) ct__kernel_gemm_batched(a->dtype, 1, m, nn, k, 1.0, A, B, 0.0, ct__data(out));
+    return out;
+}
+
 /* MmBackward0 (inputs a, b) and AddmmBackward0 (inputs self, a, b):
  * a: g @ b^T * alpha, b: a^T @ g * alpha, self: g * beta summed to shape.
  * saved: a (0), b (1). */
@@ -142,7 +155,17 @@ static int addmm_backward_at(ct_node *n, ct_tensor *const *g, ct_tensor **out, i
     for (int i = 0; i < 2; i++) {
         if (!n->next[first + i].fn) continue;
         ct_tensor *other = ct__unpack(n, 1 - i), *p = NULL;
-        if (n->ints[i]) {
+        if (other && !ct_is_grad_enabled() && other->dtype == g[0]->dtype && other->ndim == 2 && g[0]->ndim == 2 &&
+            !not_implemented("addmm_impl_cpu_", other->dtype)) {
+            /* no graph to build: the same products by the kernel, reading
+             * the transposed operands through swapped strides instead of
+             * making t() views */
+            ct_tensor *pt = NULL;
+            if (n->ints[i]) pt = i == 0 ? mm_nograd(other, false, g[0], true) : mm_nograd(g[0], true, other, false);
+            else p = i == 0 ? mm_nograd(g[0], false, other, true) : mm_nograd(other, true, g[0], false);
+            if (pt) p = ct_t(pt);
+            ct_free(pt);
+        } else if (n->ints[i]) {
             /* operand i was column-major (e.g. a Linear's weight.t()): compute
              * its gradient transposed, (b g^T)^T or (g^T a)^T, so that after
              * the TBackward0 of weight.t() the weight's grad is contiguous and
