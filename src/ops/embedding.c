@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctorch/nn_misc.h"
+#include "kernels/cpu/index_slices.h"
 #include "ops/op_util.h"
 
 /* PyTorch's checkScalarTypes text for an index tensor. */
@@ -108,9 +109,14 @@ int ct_embedding_renorm_(ct_tensor *weight, const ct_tensor *input, double max_n
     return CT_OK;
 }
 
-/* out[i, :] = w[ids[i], :] for a 2-D w of any dtype. out: contiguous (n, D). */
+/* out[i, :] = w[ids[i], :] for a 2-D w of any dtype, ids in range. out:
+ * contiguous (n, D). */
 static void gather_rows(const ct_tensor *w, const int64_t *ids, int64_t n, ct_tensor *out) {
-    int64_t D = w->sizes[1];
+    int64_t D = w->sizes[1], bad;
+    if (ct__is_contiguous(w)) { /* whole rows */
+        ct__index_select_slices(w->dtype, ct__data(w), 1, w->sizes[0], D, ids, CT_INT64, n, ct__data(out), &bad);
+        return;
+    }
     size_t isz = ct__traits(w->dtype)->itemsize;
     const char *src = ct__data(w);
     char *dst = ct__data(out);
@@ -128,7 +134,16 @@ static int embedding_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) 
     ct_tensor *g2 = idx && (!n->ints[2] || coef) ? ct_reshape(g[0], CT_SIZE(-1, D)) : NULL;
     ct_tensor *g3 = g2 && coef ? ct_mul(g2, coef) : (g2 ? ct__retain(g2) : NULL);
     ct_tensor *z = g3 ? ct_zeros(CT_SIZE(n->ints[0], D), CT_OPTS(.dtype = g[0]->dtype)) : NULL;
-    out[0] = z ? ct_index_add(z, 0, idx, g3, 1.0) : NULL;
+    int64_t bad;
+    if (z && (z->dtype == CT_FLOAT32 || z->dtype == CT_FLOAT64) && ct__is_contiguous(g3)) {
+        /* rows of g3 added into the zeros in index order (indices were
+         * checked by the forward) */
+        ct__index_add_slices(z->dtype, ct__data(z), 1, n->ints[0], D, ct__data(idx), CT_INT64, ct__numel(idx),
+                             ct__data(g3), 1.0, &bad);
+        out[0] = ct__retain(z);
+    } else {
+        out[0] = z ? ct_index_add(z, 0, idx, g3, 1.0) : NULL;
+    }
     ct_tensor *tmp[] = {idx, coef, g2, g3, z};
     ct__free_all(5, tmp);
     return out[0] ? CT_OK : CT_ERROR;

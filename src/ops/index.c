@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernels/cpu/index_slices.h"
 #include "ops/index_internal.h"
 
 /* ---- in-place support ---- */
@@ -119,6 +120,42 @@ static ct_node *record(const char *name, ct_backward_fn fn, ct_tensor *out, int 
 
 /* ---- index_select ---- */
 
+/* t seen along dim d as (outer, t->sizes[d], inner) */
+static void split_at(const ct_tensor *t, int d, int64_t *outer, int64_t *inner) {
+    *outer = *inner = 1;
+    for (int i = 0; i < t->ndim; i++) {
+        if (i < d) *outer *= t->sizes[i];
+        if (i > d) *inner *= t->sizes[i];
+    }
+}
+
+/* PyTorch's wording for an index outside self's dim d: its dim-1 fast
+ * path of a tensor of 2 or more dims (index_select_out_cpu_dim1_, taken
+ * whatever self's layout) checks the indices with caffe2's message */
+static void index_select_range_error(const ct_tensor *self, int d, int64_t bad) {
+    if (self->ndim > 1 && d == 1)
+        ct__error("INDICES element is out of DATA bounds, id=%lld axis_dim=%lld", (long long)bad,
+                  (long long)self->sizes[1]);
+    else
+        ct__error("index out of range in self");
+}
+
+/* contiguous self (at least 1-D) and index: whole slices (index_slices.c) */
+static ct_tensor *index_select_slices(const ct_tensor *self, int d, const ct_tensor *index) {
+    int64_t osz[CT_MAX_DIMS], outer, inner, n = ct__numel(index), bad;
+    memcpy(osz, self->sizes, (size_t)self->ndim * sizeof *osz);
+    osz[d] = n;
+    split_at(self, d, &outer, &inner);
+    ct_tensor *out = ct__empty(self->dtype, self->ndim, osz);
+    if (out && !ct__index_select_slices(self->dtype, ct__data(self), outer, self->sizes[d], inner, ct__data(index),
+                                        index->dtype, n, ct__data(out), &bad)) {
+        index_select_range_error(self, d, bad);
+        ct_free(out);
+        return NULL;
+    }
+    return out;
+}
+
 static int vector_index_checks(const char *fn, int64_t dim, const ct_tensor *self, const ct_tensor *index, int *wdim) {
     int d = ct__wrap_dim(dim, self->ndim);
     if (d < 0) return CT_ERROR;
@@ -138,21 +175,25 @@ ct_tensor *ct_index_select(const ct_tensor *self, int64_t dim, const ct_tensor *
         ct__error("index_select(): Expected dtype int32 or int64 for index");
         return NULL;
     }
-    ct_tensor *s = at_least_1d(self);
-    int64_t osz[CT_MAX_DIMS];
-    memcpy(osz, s ? s->sizes : self->sizes, sizeof osz);
-    osz[d] = ct__numel(index);
-    ct_tensor *e = s ? expand_index(index, s->ndim, osz, d) : NULL;
     ct_tensor *out = NULL;
-    if (e) {
-        bool oob;
-        int64_t bad;
-        out = ct__gather_run(s, d, e, false, &oob, &bad);
-        if (oob) ct__error("index out of range in self");
+    if (self->ndim > 0 && ct__is_contiguous(self) && ct__is_contiguous(index)) {
+        out = index_select_slices(self, d, index);
+    } else {
+        ct_tensor *s = at_least_1d(self);
+        int64_t osz[CT_MAX_DIMS];
+        memcpy(osz, s ? s->sizes : self->sizes, sizeof osz);
+        osz[d] = ct__numel(index);
+        ct_tensor *e = s ? expand_index(index, s->ndim, osz, d) : NULL;
+        if (e) {
+            bool oob;
+            int64_t bad;
+            out = ct__gather_run(s, d, e, false, &oob, &bad);
+            if (oob) index_select_range_error(self, d, bad);
+        }
+        ct_free(s);
+        ct_free(e);
+        if (out && self->ndim == 0) out = reshape_back(out, 0, NULL);
     }
-    ct_free(s);
-    ct_free(e);
-    if (out && self->ndim == 0) out = reshape_back(out, 0, NULL);
     if (!out) return NULL;
     const ct_tensor *in[1] = {self};
     if (ct__any_requires_grad(1, in) &&
@@ -234,14 +275,39 @@ static ct_tensor *along_dim_run(const ct_tensor *self, int d, const ct_tensor *i
     return reshape_back(out, self->ndim, self->sizes);
 }
 
+/* index_add by whole slices: float32/float64, source contiguous and of
+ * self's shape but for n along d (no broadcast), index contiguous */
+static bool slices_fit(const ct_tensor *self, int d, const ct_tensor *index, const ct_tensor *src) {
+    if ((self->dtype != CT_FLOAT32 && self->dtype != CT_FLOAT64) || src->dtype != self->dtype || self->ndim == 0 ||
+        src->ndim != self->ndim || !ct__is_contiguous(src) || !ct__is_contiguous(index))
+        return false;
+    for (int i = 0; i < self->ndim; i++)
+        if (src->sizes[i] != (i == d ? ct__numel(index) : self->sizes[i])) return false;
+    return true;
+}
+
 ct_tensor *ct_index_add(const ct_tensor *self, int64_t dim, const ct_tensor *index, const ct_tensor *source,
                         double alpha) {
     if (!self || !index || !source) return NULL;
     int d;
     if (index_func_checks("index_add", self, dim, index, source, &d) != CT_OK) return NULL;
-    bool oob;
+    bool oob = false;
     int64_t bad;
-    ct_tensor *out = along_dim_run(self, d, index, source, CT__SC_ADD, alpha, false, &oob, &bad);
+    ct_tensor *out = NULL;
+    if (slices_fit(self, d, index, source)) {
+        /* a contiguous copy of self, then whole slices of source added in */
+        int64_t outer, inner;
+        split_at(self, d, &outer, &inner);
+        out = ct__clone(self);
+        if (out && !ct__index_add_slices(self->dtype, ct__data(out), outer, self->sizes[d], inner, ct__data(index),
+                                         index->dtype, ct__numel(index), ct__data(source), alpha, &bad)) {
+            oob = true;
+            ct_free(out);
+            out = NULL;
+        }
+    } else {
+        out = along_dim_run(self, d, index, source, CT__SC_ADD, alpha, false, &oob, &bad);
+    }
     if (oob) ct__error("index out of range in self");
     if (!out) return NULL;
     const ct_tensor *in[2] = {self, source};

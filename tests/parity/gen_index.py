@@ -326,4 +326,18 @@ error("index_put", put_fn("i"), [x, torch.tensor([0]), torch.ones(4).double()], 
 error("index_put", put_fn("i"), [x, torch.tensor([0]), torch.ones(5)], (0.0,), extra=["pat i"])
 error("index_put", put_fn("i"), [x, torch.tensor([5]), torch.ones(4)], (1.0,), extra=["pat i"])
 
+# ---- index_select / index_add by whole slices (contiguous operands, a
+# middle dim: outer > 1 and inner > 1; repeated indices; int32 indices) ----
+for dt in FLOATS:
+    x3 = make((2, 5, 3), dt)
+    case("index_select", lambda a, i, d: torch.index_select(a, int(d), i), [x3, torch.tensor([4, 0, 4, 2])], (1,))
+    case("index_add", lambda a, i, b, d, al: torch.index_add(a, int(d), i, b, alpha=al),
+         [x3, torch.tensor([3, 1, 3, 3]).int(), make((2, 4, 3), dt)], (1, 1.0))
+    case("index_add", lambda a, i, b, d, al: torch.index_add(a, int(d), i, b, alpha=al),
+         [x3, torch.tensor([0, 4, 0]), make((2, 5, 3), dt)[:, :3]], (1, 0.5))
+error("index_select", lambda a, i, d: torch.index_select(a, int(d), i), [make((2, 5, 3), torch.float32),
+                                                                         torch.tensor([1, 5])], (1,))
+error("index_add", lambda a, i, b, d, al: torch.index_add(a, int(d), i, b, alpha=al),
+      [make((2, 5, 3), torch.float32), torch.tensor([0, -1]), make((2, 2, 3), torch.float32)], (1, 1.0))
+
 W.write("gen_index.py")

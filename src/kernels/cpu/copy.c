@@ -133,12 +133,38 @@ void ct__kernel_copy(const ct_strided_iter *it, ct_dtype dst, ct_dtype src) {
 typedef struct {
     unsigned char bytes[8];
     size_t itemsize;
+    bool zero; /* every byte of the value is 0 (not -0.0) */
 } fill_ctx;
+
+/* one run of n elements (stride st[0] bytes) set to the value's bytes: a
+ * memset for zero bytes, else stores of the element's width (the compiler
+ * vectorizes the contiguous ones) */
+#define FILL_RUN(U)                                                                  \
+    do {                                                                             \
+        U v_;                                                                        \
+        memcpy(&v_, c->bytes, sizeof v_);                                            \
+        if (st[0] == (int64_t)sizeof v_) {                                           \
+            U *p_ = (U *)(void *)data[0];                                            \
+            for (int64_t i = 0; i < n; i++) p_[i] = v_;                              \
+        } else {                                                                     \
+            for (int64_t i = 0; i < n; i++) memcpy(data[0] + i * st[0], &v_, sizeof v_); \
+        }                                                                            \
+    } while (0)
 
 static void fill_loop(char **data, const int64_t *st, int64_t n, void *vctx) {
     const fill_ctx *c = vctx;
-    for (int64_t i = 0; i < n; i++)
-        memcpy(data[0] + i * st[0], c->bytes, c->itemsize);
+    if (c->zero && st[0] == (int64_t)c->itemsize) {
+        memset(data[0], 0, (size_t)n * c->itemsize);
+        return;
+    }
+    switch (c->itemsize) {
+    case 1: FILL_RUN(uint8_t); break;
+    case 2: FILL_RUN(uint16_t); break;
+    case 4: FILL_RUN(uint32_t); break;
+    case 8: FILL_RUN(uint64_t); break;
+    default:
+        for (int64_t i = 0; i < n; i++) memcpy(data[0] + i * st[0], c->bytes, c->itemsize);
+    }
 }
 
 void ct__kernel_fill(const ct_strided_iter *it, ct_dtype dtype, double value) {
@@ -150,5 +176,7 @@ void ct__kernel_fill(const ct_strided_iter *it, ct_dtype dtype, double value) {
     char *ptrs[2] = {d, (char *)pv};
     int64_t st[2] = {0, 0};
     copy_table[dtype][CT_FLOAT64](ptrs, st, 1, NULL);
+    c.zero = true;
+    for (size_t i = 0; i < c.itemsize; i++) c.zero &= c.bytes[i] == 0;
     ct__iter_run_parallel(it, CT_GRAIN_SIZE, fill_loop, &c);
 }
