@@ -7,6 +7,7 @@
 
 #include "ctorch/autograd.h"
 #include "ctorch/ops.h"
+#include "autograd/node.h"
 #include "optim/optim_impl.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -371,8 +372,19 @@ static int run_updates(ct_optimizer *opt) {
         ct__group *grp = &opt->groups[gi];
         for (int i = grp->first; i < grp->first + grp->n && rc == CT_OK; i++) {
             ct_tensor *p = opt->params[i];
-            ct_tensor *g = ct_grad(p);
-            if (!g) continue;
+            ct_autograd_meta *am = ct__meta_if(p);
+            ct_tensor *gb = am ? am->grad : NULL; /* borrowed */
+            if (!gb) continue;
+            if (gb->dtype == p->dtype && gb->ndim == p->ndim &&
+                !memcmp(gb->sizes, p->sizes, (size_t)p->ndim * sizeof *p->sizes) && ct__is_contiguous(gb) &&
+                ct__is_contiguous(p)) {
+                /* the common case, without the references taken below
+                 * (the update reads the gradient and writes p's elements) */
+                rc = opt->algo->update(opt, &grp->o, i, p, gb);
+                if (rc == CT_OK) ct__bump_version(p);
+                continue;
+            }
+            ct_tensor *g = ct__retain(gb);
             if (ct_dtype_of(g) != ct_dtype_of(p) || ct_dim(g) != ct_dim(p) ||
                 memcmp(ct_sizes(g), ct_sizes(p), (size_t)ct_dim(p) * sizeof(int64_t))) {
                 ct__error("%s: a gradient's dtype or shape differs from its parameter's", opt->algo->name);
