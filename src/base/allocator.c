@@ -184,7 +184,9 @@ static bool thread_put(void *p, size_t size) {
     return true;
 }
 
-void *ct__obj_alloc(size_t nbytes) {
+/* The paths below the fast ones (first use of the thread's cache, an
+ * empty bin, objects above OBJ_MAX_BYTES, caching off). */
+static __attribute__((noinline)) void *obj_alloc_slow(size_t nbytes) {
     size_t size = round_size(nbytes);
     void *p = NULL;
     thread_cache *c;
@@ -208,7 +210,7 @@ void *ct__obj_alloc(size_t nbytes) {
     return p;
 }
 
-void ct__obj_free(void *p, size_t nbytes) {
+static __attribute__((noinline)) void obj_free_slow(void *p, size_t nbytes) {
     if (!p) return;
     size_t size = round_size(nbytes);
     thread_cache *c;
@@ -225,7 +227,41 @@ void ct__obj_free(void *p, size_t nbytes) {
     if (!thread_put(p, size)) free(p);
 }
 
-void *ct__alloc(size_t nbytes) {
+/* Fast paths: a block from / to this thread's object bin, with nothing
+ * else to decide (tl_cache exists only once caching was found on, and it
+ * never turns off). Objects are at most OBJ_MAX_BYTES, below the 1 MiB
+ * where round_size changes granularity. */
+void *ct__obj_alloc(size_t nbytes) {
+    thread_cache *c = tl_cache;
+    if (c && nbytes - 1 < OBJ_MAX_BYTES) {
+        size_t bin = (nbytes + ALIGNMENT - 1) / ALIGNMENT - 1;
+        free_block *b = c->ohead[bin];
+        if (b) {
+            c->ohead[bin] = b->next;
+            c->ocount[bin]--;
+            memset(b, 0, nbytes);
+            return b;
+        }
+    }
+    return obj_alloc_slow(nbytes);
+}
+
+void ct__obj_free(void *p, size_t nbytes) {
+    thread_cache *c = tl_cache;
+    if (p && c && nbytes - 1 < OBJ_MAX_BYTES) {
+        size_t bin = (nbytes + ALIGNMENT - 1) / ALIGNMENT - 1;
+        if (c->ocount[bin] < OBJ_PER_BIN) {
+            free_block *b = p;
+            b->next = c->ohead[bin];
+            c->ohead[bin] = b;
+            c->ocount[bin]++;
+            return;
+        }
+    }
+    obj_free_slow(p, nbytes);
+}
+
+static __attribute__((noinline)) void *alloc_slow(size_t nbytes) {
     if (nbytes == 0) return NULL;
     if (nbytes > SIZE_MAX / 2) {
         ct__error_oom(nbytes);
@@ -266,7 +302,7 @@ void *ct__alloc(size_t nbytes) {
     return p;
 }
 
-void ct__dealloc(void *p, size_t nbytes) {
+static __attribute__((noinline)) void dealloc_slow(void *p, size_t nbytes) {
     if (!p) return;
     size_t size = round_size(nbytes);
     atomic_fetch_sub_explicit(&g_allocated, (int64_t)size, memory_order_relaxed);
@@ -283,6 +319,42 @@ void ct__dealloc(void *p, size_t nbytes) {
     }
     pthread_mutex_unlock(&g_lock);
     free(p);
+}
+
+/* Fast paths for small data blocks: this thread's bins (thread_take /
+ * thread_put inlined, same counters). */
+void *ct__alloc(size_t nbytes) {
+    thread_cache *c = tl_cache;
+    if (c && nbytes - 1 < TL_MAX_BYTES) {
+        size_t size = round_size(nbytes), bin = size / ALIGNMENT - 1;
+        free_block *b = c->head[bin];
+        if (b) {
+            c->head[bin] = b->next;
+            c->count[bin]--;
+            atomic_fetch_sub_explicit(&g_thread_cached, (int64_t)size, memory_order_relaxed);
+            count_alloc(size);
+            return b;
+        }
+    }
+    return alloc_slow(nbytes);
+}
+
+void ct__dealloc(void *p, size_t nbytes) {
+    thread_cache *c = tl_cache;
+    if (p && c && nbytes - 1 < TL_MAX_BYTES) {
+        size_t size = round_size(nbytes), bin = size / ALIGNMENT - 1;
+        if (c->count[bin] < TL_PER_BIN(size)) {
+            atomic_fetch_sub_explicit(&g_allocated, (int64_t)size, memory_order_relaxed);
+            free_block *b = p;
+            b->size = size;
+            b->next = c->head[bin];
+            c->head[bin] = b;
+            c->count[bin]++;
+            atomic_fetch_add_explicit(&g_thread_cached, (int64_t)size, memory_order_relaxed);
+            return;
+        }
+    }
+    dealloc_slow(p, nbytes);
 }
 
 int64_t ct_memory_allocated(void) { return atomic_load(&g_allocated); }
