@@ -312,8 +312,28 @@ static int tiles(int64_t len, int u_log2, int64_t *ends, int *lg) {
                 }                                                                                                \
             return;                                                                                              \
         }                                                                                                        \
-        /* B with unit column stride: rows at bp + p * ldb, else a packed copy */                                \
         T buf[CT_GEMM_SMALL_MAX_WORK];                                                                           \
+        if (n == 1 && ldc == 1 && m > 1) {                                                                       \
+            /* one column: computed as its transpose, the row b^T @ A^T, so */                                   \
+            /* the vectors run over A's rows (A^T packed when A's rows are */                                    \
+            /* not unit-strided); each element keeps its own order */                                            \
+            const T *at = a;                                                                                     \
+            int64_t ldat = sa1;                                                                                  \
+            if (sa0 != 1) {                                                                                      \
+                PACK(buf, a, k, m, sa1, sa0);                                                                    \
+                at = buf;                                                                                        \
+                ldat = m;                                                                                        \
+            }                                                                                                    \
+            int64_t iend[3];                                                                                     \
+            int ilg[3], ni = tiles(m, 2, iend, ilg);                                                             \
+            for (int ti = 0; ti < ni; ti++) {                                                                    \
+                int md = MODES[UJ_LOG2][2 - ilg[ti]];                                                            \
+                CT_SMALL_SWITCH(BLOCK, md, 0, 1, ti ? iend[ti - 1] : 0, iend[ti], k, alpha, b, 0, sb0, at, ldat,  \
+                                beta, c, 0);                                                                     \
+            }                                                                                                    \
+            return;                                                                                              \
+        }                                                                                                        \
+        /* B with unit column stride: rows at bp + p * ldb, else a packed copy */                                \
         const T *bp = b;                                                                                         \
         int64_t ldb = sb0;                                                                                       \
         if (n > 1 && sb1 != 1) {                                                                                 \
