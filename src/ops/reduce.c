@@ -321,7 +321,22 @@ static ct_tensor *mean_impl(const ct_tensor *x, int ndims, const int64_t *dims, 
         ct_grad_mode g = ct_no_grad_begin();
         ct_tensor *xc = cast_nograd(x, od);
         ct_tensor *sum = xc ? sum_forward(xc, mask, keepdim, od) : NULL;
-        s = sum ? ct_div_scalar(sum, (double)count) : NULL;
+        if (sum && (od == CT_FLOAT32 || od == CT_FLOAT64)) {
+            /* the fresh contiguous sum divided in place: div_scalar's
+             * x / y in the dtype, y the count converted to it */
+            int64_t ne = ct__numel(sum);
+            if (od == CT_FLOAT32) {
+                float *q = (float *)(void *)ct__data(sum), y = (float)(double)count;
+                for (int64_t i = 0; i < ne; i++) q[i] = q[i] / y;
+            } else {
+                double *q = (double *)(void *)ct__data(sum), y = (double)count;
+                for (int64_t i = 0; i < ne; i++) q[i] = q[i] / y;
+            }
+            s = sum;
+            sum = NULL;
+        } else {
+            s = sum ? ct_div_scalar(sum, (double)count) : NULL;
+        }
         ct_free(xc);
         ct_free(sum);
         ct_grad_mode_end(g);
