@@ -10,6 +10,7 @@
 
 #include "ctorch/nn_activation.h"
 #include "kernels/cpu/activation.h"
+#include "kernels/cpu/transcend_f32.h"
 #include "ops/op_util.h"
 #include "tensor/generator.h"
 
@@ -182,9 +183,19 @@ static int threshold_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out
 #define CT_2_SQRTPI 1.12837916709551257390
 #define CT_SQRT2 1.41421356237309504880
 
-/* gelu_backward('none'): g * (Phi(x) + x * phi(x)) */
+/* gelu_backward('none'): g * (Phi(x) + x * phi(x)). Without a graph to
+ * build, contiguous float32 g and x of one shape take one vectorized loop
+ * (transcend_f32.c, PyTorch's vector formula); else ctorch ops. */
 static int gelu_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out) {
     BW_BEGIN
+    if (x && !ct_is_grad_enabled() && x->dtype == CT_FLOAT32 && g->dtype == CT_FLOAT32 && ct__is_contiguous(x) &&
+        ct__is_contiguous(g) && x->ndim == g->ndim && !memcmp(x->sizes, g->sizes, (size_t)x->ndim * sizeof *x->sizes)) {
+        ct_tensor *r = ct__empty(CT_FLOAT32, x->ndim, x->sizes);
+        if (r)
+            ct__gelu_backward_f32((const float *)ct__data(g), (const float *)ct__data(x), (float *)ct__data(r),
+                                  ct__numel(x));
+        BW_END(r)
+    }
     const double kBeta = CT_2_SQRTPI * CT_SQRT1_2 * 0.5; /* 1 / sqrt(2 pi) */
     ct_tensor *cdf = K(&P, ct_mul_scalar(K(&P, ct_add_scalar(K(&P, ct_erf(K(&P, ct_mul_scalar(x, CT_SQRT1_2)))), 1.0)), 0.5));
     ct_tensor *pdf = K(&P, ct_mul_scalar(K(&P, ct_exp(K(&P, ct_mul_scalar(K(&P, ct_mul(x, x)), -0.5)))), kBeta));

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernels/cpu/transcend_f32.h"
 #include "kernels/cpu/unary.h"
 #include "ops/op_util.h"
 
@@ -132,9 +133,29 @@ static int log_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
 BW_MUL_OF_X(sin_backward, ct_cos(x))
 BW_MUL_OF_X(cos_backward, neg_take(ct_sin(x)))
 
+/* Without a graph to build, contiguous float32 g and y of one shape take
+ * one loop (transcend_f32.c) for tanh's and sigmoid's derivatives, with
+ * the bits of the op compositions below (but for a NaN's sign bit, which
+ * the composition's negation flips and PyTorch's loop does not). Returns the gradient, or NULL
+ * (nothing set) when the operands do not qualify. */
+static ct_tensor *from_output_fused(const ct_tensor *g, const ct_tensor *y,
+                                    void (*fn)(const float *, const float *, float *, int64_t)) {
+    if (!y || ct_is_grad_enabled() || y->dtype != CT_FLOAT32 || g->dtype != CT_FLOAT32 || !ct__is_contiguous(y) ||
+        !ct__is_contiguous(g) || y->ndim != g->ndim || memcmp(y->sizes, g->sizes, (size_t)y->ndim * sizeof *y->sizes))
+        return NULL;
+    ct_tensor *r = ct__empty(CT_FLOAT32, y->ndim, y->sizes);
+    if (r) fn((const float *)ct__data(g), (const float *)ct__data(y), (float *)ct__data(r), ct__numel(y));
+    return r;
+}
+
 /* tanh_backward: g * (1 - y*y) */
 static int tanh_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
     ct_tensor *y = ct__unpack(n, 1);
+    ct_tensor *f = from_output_fused(g[0], y, ct__tanh_backward_f32);
+    if (f) {
+        ct_free(y);
+        return done(out, f);
+    }
     ct_tensor *t = y ? ct_mul(y, y) : NULL;
     t = tk(ct_neg(t), t);
     t = tk(ct_add_scalar(t, 1.0), t);
@@ -145,6 +166,11 @@ static int tanh_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
 /* sigmoid_backward: g * (1 - y) * y */
 static int sigmoid_backward(ct_node *n, ct_tensor *const *g, ct_tensor **out) {
     ct_tensor *y = ct__unpack(n, 1);
+    ct_tensor *f = from_output_fused(g[0], y, ct__sigmoid_backward_f32);
+    if (f) {
+        ct_free(y);
+        return done(out, f);
+    }
     ct_tensor *t = y ? ct_neg(y) : NULL;
     t = tk(ct_add_scalar(t, 1.0), t);
     t = tk(ct_mul(g[0], t), t);

@@ -6,6 +6,7 @@
 #include "base/dtype_traits.h"
 #include "base/error_state.h"
 #include "kernels/cpu/activation.h"
+#include "kernels/cpu/transcend_f32.h"
 
 typedef struct {
     double p[3];
@@ -76,7 +77,21 @@ ACT_KIND(softplus, softplus_f(x, p0, p1), softplus_d(x, p0, p1))
 ACT_KIND(softshrink, softshrink_f(x, p0), softshrink_d(x, p0)) /* NaN -> 0, as ATen */
 ACT_KIND(hardshrink, (x >= -p0 && x <= p0) ? 0.0f : x, (x >= -p0 && x <= p0) ? 0.0 : x)
 ACT_KIND(threshold, x <= p0 ? p1 : x, x <= p0 ? p1 : x)
-ACT_KIND(gelu, x * 0.5f * (1.0f + erff(x * (float)M_SQRT1_2_)), x * 0.5 * (1.0 + erf(x * M_SQRT1_2_)))
+/* gelu: contiguous float32 runs through the vectorized row of
+ * transcend_f32.c (PyTorch's vector erf); strided ones keep libm's erff */
+static void gelu_f32(char **d, const int64_t *s, int64_t n, void *vctx) {
+    (void)vctx;
+    if (s[0] == (int64_t)sizeof(float) && s[1] == (int64_t)sizeof(float)) {
+        ct__gelu_row_f32((const float *)d[1], (float *)d[0], n);
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        float x = *(const float *)(d[1] + i * s[1]);
+        *(float *)(d[0] + i * s[0]) = x * 0.5f * (1.0f + erff(x * (float)M_SQRT1_2_));
+    }
+}
+ACT_LOOP(gelu_f64, double, double, LD_NATIVE, ST_NATIVE, x * 0.5 * (1.0 + erf(x * M_SQRT1_2_)))
+ACT_LOOP(gelu_bf16, uint16_t, float, ld_bf, ST_BF, x * 0.5f * (1.0f + erff(x * (float)M_SQRT1_2_)))
 ACT_KIND(gelu_tanh, gelu_tanh_f(x), gelu_tanh_d(x))
 ACT_KIND(silu, x / (1.0f + expf(-x)), x / (1.0 + exp(-x)))
 ACT_KIND(mish, x * tanhf(log1pf(expf(x))), x * tanh(log1p(exp(x))))

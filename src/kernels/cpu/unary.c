@@ -11,6 +11,7 @@
 #include "base/dtype_traits.h"
 #include "base/error_state.h"
 #include "ctorch/parallel.h"
+#include "kernels/cpu/transcend_f32.h"
 #include "kernels/cpu/unary.h"
 
 typedef struct {
@@ -325,12 +326,34 @@ static inline float round_dec_bf(float x, float p, float q) {
 #define NAN_TO_NUM(x) (isnan(x) ? p : (x) == INFINITY ? q : (x) == -INFINITY ? r : (x))
 
 CT_UN_FLOATS(neg, -x, -x)
-CT_UN_FLOATS(exp, expf(x), exp(x))
+/* float32 exp / tanh / sigmoid: contiguous runs go through the vectorized rows of
+ * transcend_f32.c; strided ones keep libm's function */
+#define CT_UN_ROW_F32(OP, FEXPR, ROWFN)                                            \
+    static void OP##_f32(char **d, const int64_t *s, int64_t n, void *vctx) {     \
+        (void)vctx;                                                                \
+        if (s[0] == (int64_t)sizeof(float) && s[1] == (int64_t)sizeof(float)) {   \
+            ct__loop_stats.contiguous++;                                           \
+            ROWFN((const float *)d[1], (float *)d[0], n);                          \
+            return;                                                                \
+        }                                                                          \
+        ct__loop_stats.strided++;                                                  \
+        for (int64_t i = 0; i < n; i++) {                                          \
+            float x = *(const float *)(d[1] + i * s[1]);                           \
+            *(float *)(d[0] + i * s[0]) = (FEXPR);                                 \
+        }                                                                          \
+    }
+CT_UN_ROW_F32(exp, expf(x), ct__exp_row_f32)
+CT_UN_LOOP(exp_f64, double, double, LD_NATIVE, ST_NATIVE, exp(x))
+CT_UN_LOOP(exp_bf16, uint16_t, float, ld_b, ST_B, expf(x))
 CT_UN_FLOATS(log, logf(x), log(x))
 CT_UN_FLOATS(sin, sinf(x), sin(x))
 CT_UN_FLOATS(cos, cosf(x), cos(x))
-CT_UN_FLOATS(tanh, tanhf(x), tanh(x))
-CT_UN_FLOATS(sigmoid, sigmoidf_(x), sigmoid_(x))
+CT_UN_ROW_F32(tanh, tanhf(x), ct__tanh_row_f32)
+CT_UN_LOOP(tanh_f64, double, double, LD_NATIVE, ST_NATIVE, tanh(x))
+CT_UN_LOOP(tanh_bf16, uint16_t, float, ld_b, ST_B, tanhf(x))
+CT_UN_ROW_F32(sigmoid, sigmoidf_(x), ct__sigmoid_row_f32)
+CT_UN_LOOP(sigmoid_f64, double, double, LD_NATIVE, ST_NATIVE, sigmoid_(x))
+CT_UN_LOOP(sigmoid_bf16, uint16_t, float, ld_b, ST_B, sigmoidf_(x))
 CT_UN_FLOATS(relu, relu_f(x), relu_d(x))
 CT_UN_FLOATS(sqrt, sqrtf(x), sqrt(x))
 CT_UN_LOOP(pow_f32, float, float, LD_NATIVE, ST_NATIVE, pow_f(x, p))

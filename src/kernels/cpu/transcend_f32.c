@@ -1,0 +1,199 @@
+/* float32 exp / tanh / GELU rows: see transcend_f32.h. Each row goes in
+ * blocks of BLOCK elements: one loop prepares the exponent arguments, the
+ * row exponential runs on them, one loop finishes; GCC vectorizes the two
+ * loops in the AVX-512 / AVX2 clones (fmaf becomes an FMA instruction). */
+#include "kernels/cpu/transcend_f32.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "ctorch/parallel.h"
+#include "kernels/cpu/fast_expf.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define CT_TR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CT_TR_CLONES
+#endif
+
+#define BLOCK 256
+#define EXP_LO (-87.3365f) /* ct__expf_poly's range: below it flushes to 0, */
+#define EXP_HI 88.7228f    /* above it stays finite */
+
+CT_TR_CLONES static bool in_exp_range(const float *x, int64_t n) {
+    int bad = 0;
+    for (int64_t k = 0; k < n; k++) bad |= !(x[k] >= EXP_LO && x[k] <= EXP_HI);
+    return !bad;
+}
+
+void ct__exp_row_f32(const float *x, float *y, int64_t n) {
+    for (int64_t i = 0; i < n; i += BLOCK) {
+        int64_t m = n - i < BLOCK ? n - i : BLOCK;
+        if (in_exp_range(x + i, m))
+            ct__row_exp_scale_f32(x + i, y + i, m, 0.0f, 1.0f);
+        else
+            for (int64_t k = i; k < i + m; k++) y[k] = expf(x[k]);
+    }
+}
+
+CT_TR_CLONES static void negate(const float *x, float *y, int64_t n) {
+    for (int64_t k = 0; k < n; k++) y[k] = -x[k];
+}
+
+CT_TR_CLONES static void sigmoid_finish(const float *e, float *y, int64_t n) {
+    for (int64_t k = 0; k < n; k++) y[k] = 1.0f / (1.0f + e[k]);
+}
+
+void ct__sigmoid_row_f32(const float *x, float *y, int64_t n) {
+    float e[BLOCK];
+    for (int64_t i = 0; i < n; i += BLOCK) {
+        int64_t m = n - i < BLOCK ? n - i : BLOCK;
+        negate(x + i, e, m);
+        ct__exp_row_f32(e, e, m);
+        sigmoid_finish(e, y + i, m);
+    }
+}
+
+/* Cephes tanhf's polynomial for |x| < 0.625: x + x^3 P(x^2) */
+#define TANH_P0 (-5.70498872745e-3f)
+#define TANH_P1 2.06390887954e-2f
+#define TANH_P2 (-5.37397155531e-2f)
+#define TANH_P3 1.33314422036e-1f
+#define TANH_P4 (-3.33332819422e-1f)
+
+/* e[k] = 2|x| capped at 18 (tanh is 1.0f from 9 on; NaN also gets 18) */
+CT_TR_CLONES static void tanh_args(const float *x, float *e, int64_t n) {
+    for (int64_t k = 0; k < n; k++) {
+        float a = fabsf(x[k]);
+        e[k] = a < 9.0f ? a + a : 18.0f;
+    }
+}
+
+CT_TR_CLONES static void tanh_finish(const float *x, const float *e, float *y, int64_t n) {
+    for (int64_t k = 0; k < n; k++) {
+        float v = x[k], s = v * v;
+        float p = (((TANH_P0 * s + TANH_P1) * s + TANH_P2) * s + TANH_P3) * s + TANH_P4;
+        float small = fmaf(p * s, v, v), large = copysignf(1.0f - 2.0f / (e[k] + 1.0f), v);
+        float r = fabsf(v) < 0.625f ? small : large;
+        y[k] = v != v ? v : r;
+    }
+}
+
+void ct__tanh_row_f32(const float *x, float *y, int64_t n) {
+    float e[BLOCK];
+    for (int64_t i = 0; i < n; i += BLOCK) {
+        int64_t m = n - i < BLOCK ? n - i : BLOCK;
+        tanh_args(x + i, e, m);
+        ct__row_exp_scale_f32(e, e, m, 0.0f, 1.0f);
+        tanh_finish(x + i, e, y + i, m);
+    }
+}
+
+#define SQRT1_2F 0.70710678118654752440f
+/* M_2_SQRTPI * M_SQRT1_2 * 0.5 = 1 / sqrt(2 pi), as a float */
+#define GELU_BETAF ((float)(1.12837916709551257390 * 0.70710678118654752440 * 0.5))
+
+/* e[k] = -(u * u), u = x * (1 / sqrt 2): the argument of erf's exp */
+CT_TR_CLONES static void erf_args(const float *x, float *e, int64_t n) {
+    for (int64_t k = 0; k < n; k++) {
+        float u = x[k] * SQRT1_2F;
+        e[k] = -(u * u);
+    }
+}
+
+/* erf(x / sqrt 2) from e = exp(-u^2), as Vectorized<float>::erf: t = 1 /
+ * (p |u| + 1), r = the quartic in t, erf = sign(u) | (1 - r t e) (the sign
+ * bit or'ed in, as PyTorch does) */
+static inline float erf_from_exp(float x, float e) {
+    float u = x * SQRT1_2F, t = 1.0f / fmaf(0.3275911f, fabsf(u), 1.0f);
+    float r = fmaf(fmaf(fmaf(fmaf(1.061405429f, t, -1.453152027f), t, 1.421413741f), t, -0.284496736f), t,
+                   0.254829592f);
+    float v = fmaf(-e * t, r, 1.0f);
+    uint32_t vb, ub;
+    memcpy(&vb, &v, sizeof vb);
+    memcpy(&ub, &u, sizeof ub);
+    vb |= ub & 0x80000000u;
+    memcpy(&v, &vb, sizeof v);
+    return v;
+}
+
+CT_TR_CLONES static void gelu_finish(const float *x, const float *e, float *y, int64_t n) {
+    for (int64_t k = 0; k < n; k++) y[k] = x[k] * 0.5f * (1.0f + erf_from_exp(x[k], e[k]));
+}
+
+void ct__gelu_row_f32(const float *x, float *y, int64_t n) {
+    float e[BLOCK];
+    for (int64_t i = 0; i < n; i += BLOCK) {
+        int64_t m = n - i < BLOCK ? n - i : BLOCK;
+        erf_args(x + i, e, m);
+        ct__row_exp_scale_f32(e, e, m, 0.0f, 1.0f);
+        gelu_finish(x + i, e, y + i, m);
+    }
+}
+
+/* e1 = -(u * u) (erf's), e2 = -0.5 * x * x (the density's) */
+CT_TR_CLONES static void gelu_bwd_args(const float *x, float *e1, float *e2, int64_t n) {
+    for (int64_t k = 0; k < n; k++) {
+        float u = x[k] * SQRT1_2F;
+        e1[k] = -(u * u);
+        e2[k] = -0.5f * x[k] * x[k];
+    }
+}
+
+CT_TR_CLONES static void gelu_bwd_finish(const float *g, const float *x, const float *e1, const float *e2, float *gx,
+                                         int64_t n) {
+    for (int64_t k = 0; k < n; k++) {
+        float cdf = 0.5f * (1.0f + erf_from_exp(x[k], e1[k])), pdf = e2[k] * GELU_BETAF;
+        gx[k] = g[k] * (cdf + x[k] * pdf);
+    }
+}
+
+typedef struct {
+    const float *g, *x;
+    float *gx;
+} gelu_bwd_ctx;
+
+static void gelu_bwd_range(int64_t i0, int64_t i1, void *vctx) {
+    const gelu_bwd_ctx *c = vctx;
+    float e1[BLOCK], e2[BLOCK];
+    for (int64_t i = i0; i < i1; i += BLOCK) {
+        int64_t m = i1 - i < BLOCK ? i1 - i : BLOCK;
+        gelu_bwd_args(c->x + i, e1, e2, m);
+        ct__row_exp_scale_f32(e1, e1, m, 0.0f, 1.0f);
+        ct__row_exp_scale_f32(e2, e2, m, 0.0f, 1.0f);
+        gelu_bwd_finish(c->g + i, c->x + i, e1, e2, c->gx + i, m);
+    }
+}
+
+void ct__gelu_backward_f32(const float *g, const float *x, float *gx, int64_t n) {
+    gelu_bwd_ctx c = {g, x, gx};
+    ct_parallel_for(0, n, CT_GRAIN_SIZE, gelu_bwd_range, &c);
+}
+
+/* ---- derivatives from the outputs ---- */
+
+typedef struct {
+    const float *g, *y;
+    float *gx;
+} from_output_ctx;
+
+CT_TR_CLONES static void tanh_bwd_range(int64_t i0, int64_t i1, void *vctx) {
+    const from_output_ctx *c = vctx;
+    for (int64_t k = i0; k < i1; k++) c->gx[k] = c->g[k] * (1.0f - c->y[k] * c->y[k]);
+}
+
+CT_TR_CLONES static void sigmoid_bwd_range(int64_t i0, int64_t i1, void *vctx) {
+    const from_output_ctx *c = vctx;
+    for (int64_t k = i0; k < i1; k++) c->gx[k] = c->g[k] * (1.0f - c->y[k]) * c->y[k];
+}
+
+void ct__tanh_backward_f32(const float *g, const float *y, float *gx, int64_t n) {
+    from_output_ctx c = {g, y, gx};
+    ct_parallel_for(0, n, CT_GRAIN_SIZE, tanh_bwd_range, &c);
+}
+
+void ct__sigmoid_backward_f32(const float *g, const float *y, float *gx, int64_t n) {
+    from_output_ctx c = {g, y, gx};
+    ct_parallel_for(0, n, CT_GRAIN_SIZE, sigmoid_bwd_range, &c);
+}
