@@ -74,6 +74,25 @@ static int64_t scan_extreme(const job *j, const ct__kv *b, int64_t n) {
     return best;
 }
 
+/* scan_extreme on a float32 / float64 slice read in place (elements `step`
+ * bytes apart), without loading the (key, index) pairs first */
+#define SCAN_EXTREME_TYPED(T)                                                                   \
+    static int64_t scan_extreme_##T(const char *xs, int64_t step, int64_t n, bool mx) {        \
+        int64_t best = 0;                                                                      \
+        T bv = *(const T *)(const void *)xs;                                                   \
+        for (int64_t t = 0; t < n; t++) {                                                      \
+            T v = *(const T *)(const void *)(xs + t * step);                                   \
+            if (mx ? !(v <= bv) : !(v >= bv)) {                                                \
+                best = t;                                                                      \
+                bv = v;                                                                        \
+                if (v != v) break;                                                             \
+            }                                                                                  \
+        }                                                                                      \
+        return best;                                                                           \
+    }
+SCAN_EXTREME_TYPED(float)
+SCAN_EXTREME_TYPED(double)
+
 /* Choose the m result indices of one slice (b: n pairs, scratch: n more). */
 static void select_slice(const job *j, ct__kv *b, ct__kv *scratch, int64_t *sel) {
     int64_t n = j->n;
@@ -172,11 +191,16 @@ static void run_slices(int64_t begin, int64_t end, void *vctx) {
         }
         const char *xs = j->x + xoff * (int64_t)j->item;
         int64_t xstep = j->strides[d0] * (int64_t)j->item;
-        for (int64_t t = 0; t < n; t++) {
-            load_key(j, xs + t * xstep, &b[t]);
-            b[t].idx = t;
+        if ((j->kind == K_MAX || j->kind == K_MIN) && (j->dtype == CT_FLOAT32 || j->dtype == CT_FLOAT64)) {
+            sel[0] = j->dtype == CT_FLOAT32 ? scan_extreme_float(xs, xstep, n, j->kind == K_MAX)
+                                            : scan_extreme_double(xs, xstep, n, j->kind == K_MAX);
+        } else {
+            for (int64_t t = 0; t < n; t++) {
+                load_key(j, xs + t * xstep, &b[t]);
+                b[t].idx = t;
+            }
+            select_slice(j, b, b + n, sel);
         }
-        select_slice(j, b, b + n, sel);
         for (int64_t t = 0; t < j->m; t++) {
             int64_t at = ooff + t * j->ostrides[d0];
             if (j->inds) j->inds[at] = sel[t];

@@ -20,8 +20,34 @@ typedef struct {
     int64_t len, in_step, out_step;
 } scan_plan;
 
+/* cumsum / cumprod of float32 or float64 into the same dtype: typed loads
+ * and stores around the same double accumulator as the general loop
+ * (PyTorch's CPU acc_type for both) */
+#define CUM_LINE_TYPED(T)                                                                               \
+    static void cum_line_##T(const T *src, int64_t in_step, T *dst, int64_t out_step, int64_t n, bool sum) { \
+        double acc = sum ? 0 : 1;                                                                       \
+        for (int64_t k = 0; k < n; k++) {                                                               \
+            double v = (double)src[k * in_step];                                                        \
+            acc = sum ? acc + v : acc * v;                                                              \
+            dst[k * out_step] = (T)acc;                                                                 \
+        }                                                                                               \
+    }
+CUM_LINE_TYPED(float)
+CUM_LINE_TYPED(double)
+
 static void scan_line(const scan_plan *p, const char *src, int64_t oidx) {
     const ct_dtype_traits *ti = ct__traits(p->in_dtype), *to = ct__traits(p->out_dtype);
+    if ((p->kind == CT_SCAN_CUMSUM || p->kind == CT_SCAN_CUMPROD) && p->in_dtype == p->out_dtype &&
+        (p->in_dtype == CT_FLOAT32 || p->in_dtype == CT_FLOAT64)) {
+        bool sum = p->kind == CT_SCAN_CUMSUM;
+        if (p->in_dtype == CT_FLOAT32)
+            cum_line_float((const float *)(const void *)src, p->in_step, (float *)(void *)p->out + oidx, p->out_step,
+                           p->len, sum);
+        else
+            cum_line_double((const double *)(const void *)src, p->in_step, (double *)(void *)p->out + oidx,
+                            p->out_step, p->len, sum);
+        return;
+    }
     int64_t iitem = (int64_t)ti->itemsize, oitem = (int64_t)to->itemsize;
     char *dst = p->out + oidx * oitem;
     bool lowp = p->in_dtype == CT_FLOAT16 || p->in_dtype == CT_BFLOAT16;
