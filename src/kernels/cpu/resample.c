@@ -14,6 +14,24 @@
         bool transpose;                                                                                        \
         int64_t in_plane, out_plane;                                                                           \
     } ctx_##SUFFIX;                                                                                            \
+    /* 2 taps on each of 2 axes (bilinear, no antialias): out = (x00 w0 + x01 w1) h0 + (x10 w0 + x11 w1) h1 \
+     * as PyTorch's interpolate<2> nests it, row by row */                                                   \
+    static void bilinear_##SUFFIX(const ctx_##SUFFIX *c, const ct_resample_axis *ah, const ct_resample_axis *aw, \
+                                  int64_t begin, int64_t end) {                                               \
+        for (int64_t p = begin; p < end; p++) {                                                                \
+            const T *src = c->in + p * c->in_plane;                                                           \
+            T *dst = c->out + p * c->out_plane;                                                               \
+            for (int64_t oh = 0; oh < ah->out; oh++, dst += aw->out) {                                        \
+                const T *ra = src + ah->idx[2 * oh] * aw->in, *rb = src + ah->idx[2 * oh + 1] * aw->in;       \
+                T h0 = (T)ah->w[2 * oh], h1 = (T)ah->w[2 * oh + 1];                                          \
+                for (int64_t ow = 0; ow < aw->out; ow++) {                                                    \
+                    int64_t ja = aw->idx[2 * ow], jb = aw->idx[2 * ow + 1];                                   \
+                    T w0 = (T)aw->w[2 * ow], w1 = (T)aw->w[2 * ow + 1];                                       \
+                    dst[ow] = (ra[ja] * w0 + ra[jb] * w1) * h0 + (rb[ja] * w0 + rb[jb] * w1) * h1;            \
+                }                                                                                              \
+            }                                                                                                  \
+        }                                                                                                      \
+    }                                                                                                          \
     static void body_##SUFFIX(int64_t begin, int64_t end, void *vctx) {                                        \
         const ctx_##SUFFIX *c = vctx;                                                                          \
         /* pad to 3 axes: missing leading axes have one output, one tap of weight 1 */                        \
@@ -26,6 +44,10 @@
                 a[d] = c->ax[k];                                                                               \
             else                                                                                               \
                 a[d] = (ct_resample_axis){.taps = 1, .in = 1, .out = 1, .idx = &zero, .w = &one};              \
+        }                                                                                                      \
+        if (!c->transpose && c->nd == 2 && a[1].taps == 2 && a[2].taps == 2) {                                 \
+            bilinear_##SUFFIX(c, &a[1], &a[2], begin, end);                                                    \
+            return;                                                                                            \
         }                                                                                                      \
         for (int64_t p = begin; p < end; p++) {                                                                \
             const T *src = c->in + p * (c->transpose ? c->out_plane : c->in_plane);                           \
