@@ -47,28 +47,31 @@ int64_t ct__check_shape(int ndim, const int64_t *sizes, ct_dtype dtype) {
         ct__error("invalid dtype %d", (int)dtype);
         return -1;
     }
+    /* one pass: the first negative size, any zero, the product (unsigned:
+     * it may wrap, then `wrapped` says so) */
+    uint64_t n = 1;
+    bool zero = false, wrapped = false;
     for (int i = 0; i < ndim; i++) {
-        if (sizes[i] < 0) {
+        int64_t d = sizes[i];
+        if (d < 0) {
             char buf[256];
-            ct__error("Trying to create tensor with negative dimension %" PRId64 ": %s", sizes[i],
+            ct__error("Trying to create tensor with negative dimension %" PRId64 ": %s", d,
                       ct__format_shape(buf, sizeof buf, ndim, sizes));
             return -1;
         }
+        zero |= d == 0;
+        wrapped |= __builtin_mul_overflow(n, (uint64_t)d, &n);
     }
-    /* numel * itemsize must fit in int64 */
-    int64_t n = 1, limit = INT64_MAX / (int64_t)ct__traits(dtype)->itemsize;
-    bool zero = false;
-    for (int i = 0; i < ndim; i++) zero |= sizes[i] == 0;
     if (zero) return 0;
-    for (int i = 0; i < ndim; i++) {
-        if (sizes[i] > limit / n) {
-            char buf[256];
-            ct__error("Storage size calculation overflowed with sizes=%s", ct__format_shape(buf, sizeof buf, ndim, sizes));
-            return -1;
-        }
-        n *= sizes[i];
+    /* numel * itemsize must fit in int64 (the sizes are >= 1 here, so the
+     * running product never decreases: past the limit once, past it at
+     * the end, as the per-dim test found) */
+    if (wrapped || n > (uint64_t)(INT64_MAX / (int64_t)ct__traits(dtype)->itemsize)) {
+        char buf[256];
+        ct__error("Storage size calculation overflowed with sizes=%s", ct__format_shape(buf, sizeof buf, ndim, sizes));
+        return -1;
     }
-    return n;
+    return (int64_t)n;
 }
 
 int ct__wrap_dim(int64_t dim, int ndim) {
@@ -98,12 +101,15 @@ bool ct__is_contiguous(const ct_tensor *t) {
 
 /* ---- handles ---- */
 
-ct_tensor *ct__tensor_make(ct_storage *storage, ct_dtype dtype, int ndim, const int64_t *sizes,
-                           const int64_t *strides, int64_t offset) {
+/* A handle on storage, taking over one reference the caller holds
+ * (adopt) or taking a new one. */
+static inline __attribute__((always_inline)) ct_tensor *tensor_make(ct_storage *storage, bool adopt, ct_dtype dtype,
+                                                                    int ndim, const int64_t *sizes,
+                                                                    const int64_t *strides, int64_t offset) {
     ct_tensor *t = ct__obj_alloc(sizeof *t);
     if (!t) return NULL;
     atomic_init(&t->refcount, 1);
-    atomic_fetch_add(&storage->refcount, 1);
+    if (!adopt) atomic_fetch_add(&storage->refcount, 1);
     t->storage = storage;
     t->dtype = dtype;
     t->ndim = ndim;
@@ -118,13 +124,20 @@ ct_tensor *ct__tensor_make(ct_storage *storage, ct_dtype dtype, int ndim, const 
     return t;
 }
 
+ct_tensor *ct__tensor_make(ct_storage *storage, ct_dtype dtype, int ndim, const int64_t *sizes,
+                           const int64_t *strides, int64_t offset) {
+    return tensor_make(storage, false, dtype, ndim, sizes, strides, offset);
+}
+
 ct_tensor *ct__empty(ct_dtype dtype, int ndim, const int64_t *sizes) {
     int64_t numel = ct__check_shape(ndim, sizes, dtype);
     if (numel < 0) return NULL;
     ct_storage *s = ct__storage_new((size_t)numel * ct__traits(dtype)->itemsize);
     if (!s) return NULL;
-    ct_tensor *t = ct__tensor_make(s, dtype, ndim, sizes, NULL, 0);
-    ct__storage_release(s);
+    /* the handle takes the new storage's only reference (no atomic
+     * increment and decrement around it) */
+    ct_tensor *t = tensor_make(s, true, dtype, ndim, sizes, NULL, 0);
+    if (!t) ct__storage_release(s);
     return t;
 }
 
