@@ -1,4 +1,4 @@
-/* float32 exp, tanh, sigmoid and GELU on contiguous inputs (the vectorized
+/* float32 exp, log, tanh, sigmoid and GELU on contiguous inputs (the vectorized
  * rows of src/kernels/cpu/transcend_f32.c) and their derivatives, against
  * PyTorch 1.13.1's vectorized kernels (tests/parity/data/transcend.txt,
  * gen_transcend.py): special values exactly, the rest within a few ulps.
@@ -25,6 +25,7 @@ static ct_tensor *from_hex(const vec_case *c, const char *key, int64_t n) {
 
 static ct_tensor *apply(const char *op, const ct_tensor *x) {
     if (!strcmp(op, "exp")) return ct_exp(x);
+    if (!strcmp(op, "log")) return ct_log(x);
     if (!strcmp(op, "tanh")) return ct_tanh(x);
     if (!strcmp(op, "sigmoid")) return ct_sigmoid(x);
     return ct_gelu(x, CT_GELU_NONE);
@@ -53,7 +54,7 @@ static void expect(const char *what, int64_t i, float x, float got, float want, 
 Test(transcend, matches_pytorch_vector_kernels) {
     vec_file *f = vec_load("transcend.txt");
     cr_assert_not_null(f);
-    cr_assert_eq(vec_count(f), 4);
+    cr_assert_eq(vec_count(f), 5);
     for (size_t c = 0; c < vec_count(f); c++) {
         const vec_case *vc = vec_at(f, c);
         const char *op = vec_tok(vc, "op", 0);
@@ -65,13 +66,13 @@ Test(transcend, matches_pytorch_vector_kernels) {
         cr_assert_not_null(y, "%s: %s", op, ct_last_error());
         cr_assert_eq(ct_backward(y, g, NULL), CT_OK);
         ct_tensor *gx = ct_grad(x);
-        /* ulps: exp and tanh are each within 1 of the exact value (Sleef
+        /* ulps: exp, log and tanh are each within 1 of the exact value (Sleef
          * u10 and ctorch's), sigmoid and the products one rounding more;
          * where a result is 1 - (a value near 1) (tanh and sigmoid
          * derivatives near saturation, GELU's 1 + erf for x < 0) one ulp
          * of that value near 1 (6e-8) shows as an absolute difference,
          * scaled by |x| (GELU) or |g| */
-        bool gelu = !strcmp(op, "gelu"), exp_op = !strcmp(op, "exp");
+        bool gelu = !strcmp(op, "gelu"), exp_op = !strcmp(op, "exp") || !strcmp(op, "log");
         const float *xs = ct_data_ptr(x0), *gs = ct_data_ptr(g), *ys = ct_data_ptr(y), *yws = ct_data_ptr(yw);
         const float *gxs = ct_data_ptr(gx), *gws = ct_data_ptr(gw);
         for (int64_t i = 0; i < n; i++) {
@@ -102,13 +103,14 @@ Test(transcend, matches_pytorch_vector_kernels) {
 Test(transcend, strided_matches_contiguous) {
     ct_manual_seed(3);
     ct_tensor *a = ct_randn(CT_SIZE(64, 48), NULL), *m = ct_mul_scalar(a, 4.0), *t = ct_t(m), *tc = ct_contiguous(t);
-    ct_tensor *(*fns[3])(const ct_tensor *) = {ct_exp, ct_tanh, ct_sigmoid};
-    for (int k = 0; k < 3; k++) {
-        ct_tensor *ys = fns[k](t), *yc = fns[k](tc), *ysc = ct_contiguous(ys);
+    ct_tensor *at = ct_abs(t), *atc = ct_abs(tc); /* log's inputs: positive, strided and contiguous */
+    ct_tensor *(*fns[4])(const ct_tensor *) = {ct_exp, ct_tanh, ct_sigmoid, ct_log};
+    for (int k = 0; k < 4; k++) {
+        ct_tensor *ys = fns[k](k == 3 ? at : t), *yc = fns[k](k == 3 ? atc : tc), *ysc = ct_contiguous(ys);
         const float *p = ct_data_ptr(ysc), *q = ct_data_ptr(yc);
         for (int64_t i = 0; i < ct_numel(yc); i++)
             cr_assert(fabs((double)p[i] - (double)q[i]) <= 2 * ulp(q[i]), "fn %d element %lld", k, (long long)i);
         ct_free(ys), ct_free(yc), ct_free(ysc);
     }
-    ct_free(a), ct_free(m), ct_free(t), ct_free(tc);
+    ct_free(a), ct_free(m), ct_free(t), ct_free(tc), ct_free(at), ct_free(atc);
 }

@@ -55,6 +55,55 @@ void ct__sigmoid_row_f32(const float *x, float *y, int64_t n) {
     }
 }
 
+/* ---- log: Cephes' logf (m in [sqrt(1/2), sqrt(2)), log(1 + f) as f -
+ * f^2 / 2 + f^3 P(f), ln 2 in two parts), vectorizable: the exponent and
+ * mantissa come from the bits. Blocks holding anything but positive
+ * normal finite numbers take libm's logf. ---- */
+
+CT_TR_CLONES static bool all_positive_normal(const float *x, int64_t n) {
+    int bad = 0;
+    for (int64_t k = 0; k < n; k++) bad |= !(x[k] >= 0x1p-126f && x[k] <= 0x1.fffffep127f);
+    return !bad;
+}
+
+CT_TR_CLONES static void log_poly(const float *x, float *y, int64_t n) {
+    for (int64_t k = 0; k < n; k++) {
+        uint32_t b;
+        memcpy(&b, &x[k], sizeof b);
+        float e = (float)((int32_t)(b >> 23) - 126); /* x = m 2^e, m in [0.5, 1) */
+        b = (b & 0x007fffffu) | 0x3f000000u;
+        float m;
+        memcpy(&m, &b, sizeof m);
+        bool low = m < 0.707106781186547524f;
+        e = low ? e - 1.0f : e;
+        float f = low ? m + m - 1.0f : m - 1.0f;
+        float z = f * f;
+        float p = 7.0376836292e-2f;
+        p = p * f - 1.1514610310e-1f;
+        p = p * f + 1.1676998740e-1f;
+        p = p * f - 1.2420140846e-1f;
+        p = p * f + 1.4249322787e-1f;
+        p = p * f - 1.6668057665e-1f;
+        p = p * f + 2.0000714765e-1f;
+        p = p * f - 2.4999993993e-1f;
+        p = p * f + 3.3333331174e-1f;
+        float r = f * z * p;
+        r += -2.12194440e-4f * e;
+        r += -0.5f * z;
+        y[k] = (f + r) + 0.693359375f * e;
+    }
+}
+
+void ct__log_row_f32(const float *x, float *y, int64_t n) {
+    for (int64_t i = 0; i < n; i += BLOCK) {
+        int64_t m = n - i < BLOCK ? n - i : BLOCK;
+        if (all_positive_normal(x + i, m))
+            log_poly(x + i, y + i, m);
+        else
+            for (int64_t k = i; k < i + m; k++) y[k] = logf(x[k]);
+    }
+}
+
 /* Cephes tanhf's polynomial for |x| < 0.625: x + x^3 P(x^2) */
 #define TANH_P0 (-5.70498872745e-3f)
 #define TANH_P1 2.06390887954e-2f

@@ -1,4 +1,4 @@
-/* Internal: float32 exp, tanh and GELU (erf form) over contiguous rows,
+/* Internal: float32 exp, log, tanh, sigmoid and GELU (erf form) over contiguous rows,
  * vectorized through fast_expf.h's row exponential (~1 ulp, the same bits
  * on every CPU). PyTorch's float kernels are vectorized the same way (Sleef
  * exp and tanh, and for GELU its own erf from exp); the strided loops keep
@@ -13,6 +13,11 @@
 /* y = exp(x); inputs outside [-87.3, 88.7] (NaN, overflow, denormal
  * results) take libm's expf, so every special value is libm's. */
 void ct__exp_row_f32(const float *x, float *y, int64_t n);
+
+/* y = log(x) by Cephes' logf polynomial (within 1 ulp); blocks holding
+ * anything but positive normal finite numbers (0, negatives, denormals,
+ * inf, NaN) take libm's logf. */
+void ct__log_row_f32(const float *x, float *y, int64_t n);
 
 /* y = 1 / (1 + exp(-x)), the exponential as ct__exp_row_f32. */
 void ct__sigmoid_row_f32(const float *x, float *y, int64_t n);

@@ -326,7 +326,7 @@ static inline float round_dec_bf(float x, float p, float q) {
 #define NAN_TO_NUM(x) (isnan(x) ? p : (x) == INFINITY ? q : (x) == -INFINITY ? r : (x))
 
 CT_UN_FLOATS(neg, -x, -x)
-/* float32 exp / tanh / sigmoid: contiguous runs go through the vectorized rows of
+/* float32 exp / log / tanh / sigmoid: contiguous runs go through the vectorized rows of
  * transcend_f32.c; strided ones keep libm's function */
 #define CT_UN_ROW_F32(OP, FEXPR, ROWFN)                                            \
     static void OP##_f32(char **d, const int64_t *s, int64_t n, void *vctx) {     \
@@ -345,7 +345,9 @@ CT_UN_FLOATS(neg, -x, -x)
 CT_UN_ROW_F32(exp, expf(x), ct__exp_row_f32)
 CT_UN_LOOP(exp_f64, double, double, LD_NATIVE, ST_NATIVE, exp(x))
 CT_UN_LOOP(exp_bf16, uint16_t, float, ld_b, ST_B, expf(x))
-CT_UN_FLOATS(log, logf(x), log(x))
+CT_UN_ROW_F32(log, logf(x), ct__log_row_f32)
+CT_UN_LOOP(log_f64, double, double, LD_NATIVE, ST_NATIVE, log(x))
+CT_UN_LOOP(log_bf16, uint16_t, float, ld_b, ST_B, logf(x))
 CT_UN_FLOATS(sin, sinf(x), sin(x))
 CT_UN_FLOATS(cos, cosf(x), cos(x))
 CT_UN_ROW_F32(tanh, tanhf(x), ct__tanh_row_f32)
