@@ -263,9 +263,18 @@ static int adam_like_update(ct_optimizer *opt, const ct_optim_opts *o, int64_t i
             return CT_ERROR;
     }
     ct_tensor *m, *v, *vmax, *st;
-    if (state_fetch(opt, s, 4, "exp_avg", &m, "exp_avg_sq", &v, o->amsgrad ? "max_exp_avg_sq" : NULL, &vmax, "step",
-                    &st) != CT_OK)
+    /* the state as this function made it (keys in this order, each padded
+     * with zeros): by position, without a lookup per key; anything else
+     * (a loaded state_dict, stale padding) through state_fetch */
+    static const char keys[4][sizeof s->keys[0]] = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+    int nk = o->amsgrad ? 4 : 3;
+    if (s->n == nk && !memcmp(s->keys, keys, (size_t)nk * sizeof keys[0]) && s->v[0] && s->v[1] && s->v[2] &&
+        (!o->amsgrad || s->v[3])) {
+        st = s->v[0], m = s->v[1], v = s->v[2], vmax = o->amsgrad ? s->v[3] : NULL;
+    } else if (state_fetch(opt, s, 4, "exp_avg", &m, "exp_avg_sq", &v, o->amsgrad ? "max_exp_avg_sq" : NULL, &vmax,
+                           "step", &st) != CT_OK) {
         return CT_ERROR;
+    }
     double step = step_incr(st);
     int64_t n = ct_numel(p);
     if (ct_dtype_of(p) == CT_FLOAT32)
