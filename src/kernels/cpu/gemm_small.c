@@ -20,8 +20,9 @@
  * Accumulators start at +0. Then C = (sum * alpha) + C', where C' is +0 for
  * beta == 0, C for beta == 1 and C * beta otherwise (OpenBLAS scales C
  * first); alpha == 0 leaves C' (A and B are not read, NaN included).
- * OpenBLAS's driver splits k into blocks of GEMM_Q (hundreds) and adds
- * each block's sum to C: CT_GEMM_SMALL_MAX_K keeps k below that. */
+ * OpenBLAS's driver splits k into blocks of GEMM_Q (128 here: k = 129
+ * is the first k whose bits differ) and adds each block's sum to C:
+ * CT_GEMM_SMALL_MAX_K keeps k within one block. */
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include "kernels/cpu/gemm_small.h"
 

@@ -31,7 +31,8 @@ bool ct__gemm_small(ct_dtype dtype, int64_t m, int64_t n, int64_t k, double alph
 
 /* The loops themselves, whatever the machine (tests compare them with
  * cblas_sgemm/cblas_dgemm running the Prescott kernels): C has row stride
- * ldc >= n; k >= 1, k * n <= CT_GEMM_SMALL_MAX_WORK. */
+ * ldc >= n; k >= 1, k * n and k * m at most CT_GEMM_SMALL_MAX_WORK (the
+ * packing buffer). */
 void ct__gemm_small_prescott_f32(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t sa0,
                                  int64_t sa1, const float *b, int64_t sb0, int64_t sb1, float beta, float *c,
                                  int64_t ldc);
