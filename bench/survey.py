@@ -3,6 +3,10 @@ alternately --rounds times at each thread count, and prints a table of the
 median over rounds of each side's per-op minimum and the ratio.
 
     python3 bench/survey.py [--build build-bench] [--threads 1,2] [--rounds 3] [--markdown out.md]
+                            [--before PATH]
+
+--before: another opsurvey binary (e.g. bench/opsurvey.c linked against an
+older libctorch.a), run in the same rounds and shown in its own column.
 
 PyTorch runs with OMP_WAIT_POLICY=PASSIVE (its faster setting at 2 threads
 on this machine, docs/performance.md §2) and OPENBLAS_CORETYPE as ctorch
@@ -31,13 +35,22 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--markdown")
+    ap.add_argument("--before")
     a = ap.parse_args()
-    lines = ["| op | thr | ctorch ms | torch ms | ratio |", "|---|---|---|---|---|"]
+    if a.before:
+        lines = ["| op | thr | ctorch before ms | ctorch ms | torch ms | ratio before | ratio |",
+                 "|---|---|---|---|---|---|---|"]
+    else:
+        lines = ["| op | thr | ctorch ms | torch ms | ratio |", "|---|---|---|---|---|"]
     for thr in [int(t) for t in a.threads.split(",")]:
         env = dict(os.environ, OMP_NUM_THREADS=str(thr), OPENBLAS_NUM_THREADS=str(thr), MKL_NUM_THREADS=str(thr))
         tenv = dict(env, OMP_WAIT_POLICY="PASSIVE", OPENBLAS_CORETYPE=env.get("OPENBLAS_CORETYPE", "SkylakeX"))
-        ct, pt = {}, {}
+        ct, pt, bt = {}, {}, {}
         for _ in range(a.rounds):
+            if a.before:
+                for name, val in parse(subprocess.run([a.before, "--threads", str(thr)], env=env, capture_output=True,
+                                                      text=True, check=True).stdout).items():
+                    bt.setdefault(name, []).append(val)
             for name, val in parse(subprocess.run([os.path.join(a.build, "bench", "opsurvey"), "--threads", str(thr)],
                                                   env=env, capture_output=True, text=True, check=True).stdout).items():
                 ct.setdefault(name, []).append(val)
@@ -47,7 +60,11 @@ def main():
                 pt.setdefault(name, []).append(val)
         for name in ct:
             c, p = statistics.median(ct[name]), statistics.median(pt.get(name, [float("nan")]))
-            lines.append(f"| {name} | {thr} | {c:.3f} | {p:.3f} | {c / p:.2f} |")
+            if a.before:
+                b = statistics.median(bt.get(name, [float("nan")]))
+                lines.append(f"| {name} | {thr} | {b:.3f} | {c:.3f} | {p:.3f} | {b / p:.2f} | {c / p:.2f} |")
+            else:
+                lines.append(f"| {name} | {thr} | {c:.3f} | {p:.3f} | {c / p:.2f} |")
     text = "\n".join(lines)
     print(text)
     if a.markdown:
