@@ -223,6 +223,39 @@ static double sum_of(const ct_tensor *t) {
     return v;
 }
 
+/* The forward of a forward + backward row: a, b, c requiring grad, arg
+ * the row's own parameter. */
+typedef ct_tensor *(*fwd_fn)(const op_state *s, int64_t arg);
+
+static ct_tensor *conv_fwd(const op_state *s, int64_t groups) {
+    return ct_conv2d(s->a, s->b, s->c, .padding = 1, .groups = groups);
+}
+static ct_tensor *layer_norm_fwd(const op_state *s, int64_t K) { return ct_layer_norm(s->a, 1, &K, s->b, s->c, 1e-5); }
+static ct_tensor *group_norm_fwd(const op_state *s, int64_t groups) {
+    return ct_group_norm(s->a, groups, s->b, s->c, 1e-5);
+}
+
+/* warmup, then reps timed into t: a, b, c's gradients back to None, the
+ * forward, backward(g); the check is the sum of b's gradient; s freed */
+static void fwd_bwd_reps(op_state *s, fwd_fn fwd, int64_t arg, int warmup, int reps, double *t, double *check) {
+    for (int i = 0; i < warmup + reps; i++) {
+        double t0 = now_ms();
+        OK(ct_scope_begin());
+        OK(ct_set_grad(s->a, NULL));
+        OK(ct_set_grad(s->b, NULL));
+        OK(ct_set_grad(s->c, NULL));
+        ct_tensor *y = fwd(s, arg);
+        CHECK(y);
+        OK(ct_backward(y, s->g, NULL));
+        OK(ct_scope_end());
+        if (i >= warmup) t[i - warmup] = now_ms() - t0;
+    }
+    ct_tensor *gw = ct_grad(s->b);
+    *check = sum_of(gw);
+    ct_free(gw);
+    op_free(s);
+}
+
 /* ---- the workload table ---- */
 
 typedef struct {
@@ -299,20 +332,7 @@ static void run(const workload *w, int warmup, int reps, double *median, double 
         CHECK(s.b = ct_randn(CT_SIZE(C, C / groups, 3, 3), CT_OPTS(.requires_grad = true)));
         CHECK(s.c = ct_randn(CT_SIZE(C), CT_OPTS(.requires_grad = true)));
         CHECK(s.g = ct_randn(CT_SIZE(16, C, 56, 56), NULL));
-        TIMED({
-            OK(ct_scope_begin());
-            OK(ct_set_grad(s.a, NULL));
-            OK(ct_set_grad(s.b, NULL));
-            OK(ct_set_grad(s.c, NULL));
-            ct_tensor *y = ct_conv2d(s.a, s.b, s.c, .padding = 1, .groups = groups);
-            CHECK(y);
-            OK(ct_backward(y, s.g, NULL));
-            OK(ct_scope_end());
-        });
-        ct_tensor *gw = ct_grad(s.b);
-        *check = sum_of(gw);
-        ct_free(gw);
-        op_free(&s);
+        fwd_bwd_reps(&s, conv_fwd, groups, warmup, reps, t, check);
     } else if (!strcmp(n, "softmax_4096")) {
         op_state s = {0};
         CHECK(s.a = ct_randn(CT_SIZE(4096, 4096), NULL));
@@ -358,20 +378,7 @@ static void run(const workload *w, int warmup, int reps, double *median, double 
         CHECK(s.b = ct_randn(CT_SIZE(K), CT_OPTS(.requires_grad = true)));
         CHECK(s.c = ct_randn(CT_SIZE(K), CT_OPTS(.requires_grad = true)));
         CHECK(s.g = ct_randn(ln ? 2 : 4, xs, NULL));
-        TIMED({
-            OK(ct_scope_begin());
-            OK(ct_set_grad(s.a, NULL));
-            OK(ct_set_grad(s.b, NULL));
-            OK(ct_set_grad(s.c, NULL));
-            ct_tensor *y = ln ? ct_layer_norm(s.a, 1, &K, s.b, s.c, 1e-5) : ct_group_norm(s.a, 32, s.b, s.c, 1e-5);
-            CHECK(y);
-            OK(ct_backward(y, s.g, NULL));
-            OK(ct_scope_end());
-        });
-        ct_tensor *gw = ct_grad(s.b);
-        *check = sum_of(gw);
-        ct_free(gw);
-        op_free(&s);
+        fwd_bwd_reps(&s, ln ? layer_norm_fwd : group_norm_fwd, ln ? K : 32, warmup, reps, t, check);
     } else if (!strcmp(n, "fmnist_epoch")) {
         epoch_state s;
         epoch_setup(&s);

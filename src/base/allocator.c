@@ -169,12 +169,11 @@ static void *thread_take(size_t size) {
     return b;
 }
 
-/* keep block p of `size` (rounded) in this thread's cache; false if full */
-static bool thread_put(void *p, size_t size) {
-    if (size > TL_MAX_BYTES || !caching_enabled()) return false;
-    thread_cache *c = my_cache();
+/* block p of `size` (rounded, at most TL_MAX_BYTES) onto thread cache c's
+ * bin; false if the bin is full */
+static inline bool data_bin_push(thread_cache *c, void *p, size_t size) {
     size_t bin = size / ALIGNMENT - 1;
-    if (!c || c->count[bin] >= TL_PER_BIN(size)) return false;
+    if (c->count[bin] >= TL_PER_BIN(size)) return false;
     free_block *b = p;
     b->size = size;
     b->next = c->head[bin];
@@ -182,6 +181,13 @@ static bool thread_put(void *p, size_t size) {
     c->count[bin]++;
     atomic_fetch_add_explicit(&g_thread_cached, (int64_t)size, memory_order_relaxed);
     return true;
+}
+
+/* keep block p of `size` (rounded) in this thread's cache; false if full */
+static bool thread_put(void *p, size_t size) {
+    if (size > TL_MAX_BYTES || !caching_enabled()) return false;
+    thread_cache *c = my_cache();
+    return c && data_bin_push(c, p, size);
 }
 
 /* The paths below the fast ones (first use of the thread's cache, an
@@ -210,20 +216,22 @@ static __attribute__((noinline)) void *obj_alloc_slow(size_t nbytes) {
     return p;
 }
 
+/* p onto this thread's object bin, unless the bin is full */
+static inline bool obj_bin_push(thread_cache *c, size_t bin, void *p) {
+    if (c->ocount[bin] >= OBJ_PER_BIN) return false;
+    free_block *b = p;
+    b->next = c->ohead[bin];
+    c->ohead[bin] = b;
+    c->ocount[bin]++;
+    return true;
+}
+
 static __attribute__((noinline)) void obj_free_slow(void *p, size_t nbytes) {
     if (!p) return;
     size_t size = round_size(nbytes);
     thread_cache *c;
-    if (size <= OBJ_MAX_BYTES && caching_enabled() && (c = my_cache())) {
-        size_t bin = size / ALIGNMENT - 1;
-        if (c->ocount[bin] < OBJ_PER_BIN) {
-            free_block *b = p;
-            b->next = c->ohead[bin];
-            c->ohead[bin] = b;
-            c->ocount[bin]++;
-            return;
-        }
-    }
+    if (size <= OBJ_MAX_BYTES && caching_enabled() && (c = my_cache()) && obj_bin_push(c, size / ALIGNMENT - 1, p))
+        return;
     if (!thread_put(p, size)) free(p);
 }
 
@@ -248,16 +256,7 @@ void *ct__obj_alloc(size_t nbytes) {
 
 void ct__obj_free(void *p, size_t nbytes) {
     thread_cache *c = tl_cache;
-    if (p && c && nbytes - 1 < OBJ_MAX_BYTES) {
-        size_t bin = (nbytes + ALIGNMENT - 1) / ALIGNMENT - 1;
-        if (c->ocount[bin] < OBJ_PER_BIN) {
-            free_block *b = p;
-            b->next = c->ohead[bin];
-            c->ohead[bin] = b;
-            c->ocount[bin]++;
-            return;
-        }
-    }
+    if (p && c && nbytes - 1 < OBJ_MAX_BYTES && obj_bin_push(c, (nbytes + ALIGNMENT - 1) / ALIGNMENT - 1, p)) return;
     obj_free_slow(p, nbytes);
 }
 
@@ -342,15 +341,9 @@ void *ct__alloc(size_t nbytes) {
 void ct__dealloc(void *p, size_t nbytes) {
     thread_cache *c = tl_cache;
     if (p && c && nbytes - 1 < TL_MAX_BYTES) {
-        size_t size = round_size(nbytes), bin = size / ALIGNMENT - 1;
-        if (c->count[bin] < TL_PER_BIN(size)) {
+        size_t size = round_size(nbytes);
+        if (data_bin_push(c, p, size)) {
             atomic_fetch_sub_explicit(&g_allocated, (int64_t)size, memory_order_relaxed);
-            free_block *b = p;
-            b->size = size;
-            b->next = c->head[bin];
-            c->head[bin] = b;
-            c->count[bin]++;
-            atomic_fetch_add_explicit(&g_thread_cached, (int64_t)size, memory_order_relaxed);
             return;
         }
     }

@@ -129,15 +129,20 @@ CT_TR_CLONES static void tanh_finish(const float *x, const float *e, float *y, i
     }
 }
 
-void ct__tanh_row_f32(const float *x, float *y, int64_t n) {
+/* y from x in blocks: args writes each element's exponent argument, the
+ * row exponential runs on them, finish combines x and the exponentials */
+static void through_exp(const float *x, float *y, int64_t n, void (*args)(const float *, float *, int64_t),
+                        void (*finish)(const float *, const float *, float *, int64_t)) {
     float e[BLOCK];
     for (int64_t i = 0; i < n; i += BLOCK) {
         int64_t m = n - i < BLOCK ? n - i : BLOCK;
-        tanh_args(x + i, e, m);
+        args(x + i, e, m);
         ct__row_exp_scale_f32(e, e, m, 0.0f, 1.0f);
-        tanh_finish(x + i, e, y + i, m);
+        finish(x + i, e, y + i, m);
     }
 }
+
+void ct__tanh_row_f32(const float *x, float *y, int64_t n) { through_exp(x, y, n, tanh_args, tanh_finish); }
 
 #define SQRT1_2F 0.70710678118654752440f
 /* M_2_SQRTPI * M_SQRT1_2 * 0.5 = 1 / sqrt(2 pi), as a float */
@@ -171,15 +176,7 @@ CT_TR_CLONES static void gelu_finish(const float *x, const float *e, float *y, i
     for (int64_t k = 0; k < n; k++) y[k] = x[k] * 0.5f * (1.0f + erf_from_exp(x[k], e[k]));
 }
 
-void ct__gelu_row_f32(const float *x, float *y, int64_t n) {
-    float e[BLOCK];
-    for (int64_t i = 0; i < n; i += BLOCK) {
-        int64_t m = n - i < BLOCK ? n - i : BLOCK;
-        erf_args(x + i, e, m);
-        ct__row_exp_scale_f32(e, e, m, 0.0f, 1.0f);
-        gelu_finish(x + i, e, y + i, m);
-    }
-}
+void ct__gelu_row_f32(const float *x, float *y, int64_t n) { through_exp(x, y, n, erf_args, gelu_finish); }
 
 /* e1 = -(u * u) (erf's), e2 = -0.5 * x * x (the density's) */
 CT_TR_CLONES static void gelu_bwd_args(const float *x, float *e1, float *e2, int64_t n) {

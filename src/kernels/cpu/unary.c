@@ -342,20 +342,17 @@ CT_UN_FLOATS(neg, -x, -x)
             *(float *)(d[0] + i * s[0]) = (FEXPR);                                 \
         }                                                                          \
     }
-CT_UN_ROW_F32(exp, expf(x), ct__exp_row_f32)
-CT_UN_LOOP(exp_f64, double, double, LD_NATIVE, ST_NATIVE, exp(x))
-CT_UN_LOOP(exp_bf16, uint16_t, float, ld_b, ST_B, expf(x))
-CT_UN_ROW_F32(log, logf(x), ct__log_row_f32)
-CT_UN_LOOP(log_f64, double, double, LD_NATIVE, ST_NATIVE, log(x))
-CT_UN_LOOP(log_bf16, uint16_t, float, ld_b, ST_B, logf(x))
+/* CT_UN_FLOATS with the float32 loop through a vectorized row */
+#define CT_UN_ROW_FLOATS(OP, FEXPR, DEXPR, ROWFN)                      \
+    CT_UN_ROW_F32(OP, FEXPR, ROWFN)                                    \
+    CT_UN_LOOP(OP##_f64, double, double, LD_NATIVE, ST_NATIVE, DEXPR)  \
+    CT_UN_LOOP(OP##_bf16, uint16_t, float, ld_b, ST_B, FEXPR)
+CT_UN_ROW_FLOATS(exp, expf(x), exp(x), ct__exp_row_f32)
+CT_UN_ROW_FLOATS(log, logf(x), log(x), ct__log_row_f32)
 CT_UN_FLOATS(sin, sinf(x), sin(x))
 CT_UN_FLOATS(cos, cosf(x), cos(x))
-CT_UN_ROW_F32(tanh, tanhf(x), ct__tanh_row_f32)
-CT_UN_LOOP(tanh_f64, double, double, LD_NATIVE, ST_NATIVE, tanh(x))
-CT_UN_LOOP(tanh_bf16, uint16_t, float, ld_b, ST_B, tanhf(x))
-CT_UN_ROW_F32(sigmoid, sigmoidf_(x), ct__sigmoid_row_f32)
-CT_UN_LOOP(sigmoid_f64, double, double, LD_NATIVE, ST_NATIVE, sigmoid_(x))
-CT_UN_LOOP(sigmoid_bf16, uint16_t, float, ld_b, ST_B, sigmoidf_(x))
+CT_UN_ROW_FLOATS(tanh, tanhf(x), tanh(x), ct__tanh_row_f32)
+CT_UN_ROW_FLOATS(sigmoid, sigmoidf_(x), sigmoid_(x), ct__sigmoid_row_f32)
 CT_UN_FLOATS(relu, relu_f(x), relu_d(x))
 CT_UN_FLOATS(sqrt, sqrtf(x), sqrt(x))
 CT_UN_LOOP(pow_f32, float, float, LD_NATIVE, ST_NATIVE, pow_f(x, p))
