@@ -206,7 +206,9 @@ static ct_tensor *norm_run(const norm_call *c, const ct_tensor *x, const ct_tens
     if (!xc || (w && !wc) || (b && !bc) || !mean || !rstd || !y || !var) goto done;
     double *m = (double *)ct__data(mean), *r = (double *)ct__data(rstd), *v = (double *)ct__data(var);
     const void *wp = wc ? ct__data(wc) : NULL, *bp = bc ? ct__data(bc) : NULL;
-    /* layer norm: statistics and output in one pass over the rows */
+    /* statistics over contiguous rows (layer and group norm; batch and
+     * instance norm when one sample's channel is the row) and no running
+     * statistics to update: statistics and output in one pass over the rows */
     bool fused = c->batch_stats && !c->upd_mean && !c->upd_var &&
                  ct__norm_forward_rows(x->dtype, ct__data(xc), ct__data(y), g, c->eps, wp, bp, m, v, r);
     if (!fused) {
