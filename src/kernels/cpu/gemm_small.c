@@ -214,8 +214,6 @@ CT_SMALL_BLOCK(block_f64, double, cols4_f64, cols1_f64)
 /* buf (k, n) row-major = B. B stored transposed (sb0 == 1: each column
  * of B contiguous) goes by 4x4 (float) / 2x2 (double) blocks transposed in
  * registers; other layouts element by element. */
-typedef int i32x4 __attribute__((vector_size(16)));
-typedef long long i64x2 __attribute__((vector_size(16)));
 INLINE void pack_f32(float *buf, const float *b, int64_t k, int64_t n, int64_t sb0, int64_t sb1) {
     int64_t j = 0;
     if (sb0 == 1)
@@ -228,14 +226,14 @@ INLINE void pack_f32(float *buf, const float *b, int64_t k, int64_t n, int64_t s
                 memcpy(&r1, s1 + p, sizeof r1);
                 memcpy(&r2, s2 + p, sizeof r2);
                 memcpy(&r3, s3 + p, sizeof r3);
-                f32x4 t0 = __builtin_shuffle(r0, r1, (i32x4){0, 4, 1, 5});
-                f32x4 t1 = __builtin_shuffle(r0, r1, (i32x4){2, 6, 3, 7});
-                f32x4 t2 = __builtin_shuffle(r2, r3, (i32x4){0, 4, 1, 5});
-                f32x4 t3 = __builtin_shuffle(r2, r3, (i32x4){2, 6, 3, 7});
-                f32x4 o0 = __builtin_shuffle(t0, t2, (i32x4){0, 1, 4, 5});
-                f32x4 o1 = __builtin_shuffle(t0, t2, (i32x4){2, 3, 6, 7});
-                f32x4 o2 = __builtin_shuffle(t1, t3, (i32x4){0, 1, 4, 5});
-                f32x4 o3 = __builtin_shuffle(t1, t3, (i32x4){2, 3, 6, 7});
+                f32x4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);
+                f32x4 t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+                f32x4 t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+                f32x4 t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+                f32x4 o0 = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+                f32x4 o1 = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+                f32x4 o2 = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+                f32x4 o3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
                 float *d = buf + p * n + j;
                 memcpy(d, &o0, sizeof o0);
                 memcpy(d + n, &o1, sizeof o1);
@@ -260,8 +258,8 @@ INLINE void pack_f64(double *buf, const double *b, int64_t k, int64_t n, int64_t
                 f64x2 r0, r1;
                 memcpy(&r0, s0 + p, sizeof r0);
                 memcpy(&r1, s1 + p, sizeof r1);
-                f64x2 o0 = __builtin_shuffle(r0, r1, (i64x2){0, 2});
-                f64x2 o1 = __builtin_shuffle(r0, r1, (i64x2){1, 3});
+                f64x2 o0 = __builtin_shufflevector(r0, r1, 0, 2);
+                f64x2 o1 = __builtin_shufflevector(r0, r1, 1, 3);
                 double *d = buf + p * n + j;
                 memcpy(d, &o0, sizeof o0);
                 memcpy(d + n, &o1, sizeof o1);
