@@ -398,8 +398,31 @@ int ct__kernel_lerp_scalar(const ct_strided_iter *it, ct_dtype dtype, double wei
 CLAMPS_FN(clamps_f, float)
 CLAMPS_FN(clamps_d, double)
 CLAMPS_FN(clamps_i, int64_t)
-UN_LOOP(clamps_f32, float, float, LD_NATIVE, ST_NATIVE, clamps_f(x, c))
-UN_LOOP(clamps_f64, double, double, LD_NATIVE, ST_NATIVE, clamps_d(x, c))
+UN_LOOP(clamps_f32_strided, float, float, LD_NATIVE, ST_NATIVE, clamps_f(x, c))
+UN_LOOP(clamps_f64_strided, double, double, LD_NATIVE, ST_NATIVE, clamps_d(x, c))
+
+/* float32 / float64 contiguous runs: clamps_f / clamps_d as two selects the
+ * compiler vectorizes, an absent bound an infinity that never wins (NaN and
+ * -0.0 kept as the branches keep them) */
+#define CLAMPS_RUN(NAME, T)                                                                   \
+    CT_SIMD_CLONES static void NAME##_contig(T *restrict o, const T *restrict a, int64_t n, T lo, T hi) { \
+        for (int64_t i = 0; i < n; i++) {                                                     \
+            T x = a[i];                                                                       \
+            x = x < lo ? lo : x;                                                              \
+            o[i] = hi < x ? hi : x;                                                           \
+        }                                                                                     \
+    }                                                                                         \
+    static void NAME(char **d, const int64_t *s, int64_t n, void *vctx) {                     \
+        const scalars2 *c = vctx;                                                             \
+        if (s[0] == (int64_t)sizeof(T) && s[1] == (int64_t)sizeof(T)) {                       \
+            NAME##_contig((T *)d[0], (const T *)d[1], n, c->has_lo ? (T)c->lo : (T)-INFINITY, \
+                          c->has_hi ? (T)c->hi : (T)INFINITY);                                \
+            return;                                                                           \
+        }                                                                                     \
+        NAME##_strided(d, s, n, vctx);                                                        \
+    }
+CLAMPS_RUN(clamps_f32, float)
+CLAMPS_RUN(clamps_f64, double)
 UN_LOOP(clamps_bf16, uint16_t, float, ld_b, ST_B, clamps_f(x, c))
 UN_LOOP(clamps_u8, uint8_t, int64_t, LD_NATIVE, ST_NATIVE, clamps_i(x, c))
 UN_LOOP(clamps_i8, int8_t, int64_t, LD_NATIVE, ST_NATIVE, clamps_i(x, c))
