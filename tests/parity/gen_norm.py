@@ -165,4 +165,10 @@ error("dropout1d", seeded(F.dropout1d), [make((2, 3, 4, 5), torch.float32)], (0.
 error("feature_alpha_dropout", seeded(F.feature_alpha_dropout), [make((3,), torch.float32)], (0.5, 1, 0))
 error("dropout", seeded(F.dropout), [make((3,), torch.int64)], (0.5, 1, 0))
 
+# empty rows: layer norm over a normalized_shape holding 0 (ctorch's rows
+# kernels take R == 0 as a layout of its own)
+for dt in FLOATS:
+    case("layer_norm", ln((0,), 1e-5, 1), [make((3, 0), dt), make((0,), dt), make((0,), dt)], (1e-5, 1),
+         extra=["dims 0"])
+
 W.write("gen_norm.py")

@@ -1,4 +1,6 @@
-/* Normalization kernels: moments, affine normalise, fused backward. All
+/* Normalization kernels of the batch-norm layout (one statistic and one
+ * affine channel per q): moments, affine normalise, fused backward; and the
+ * moments of one row, which norm_rows.c (layer and group norm) shares. All
  * arithmetic in double; float32 rounds on store. */
 #include "kernels/cpu/norm.h"
 
@@ -7,18 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/error_state.h"
 #include "ctorch/error.h"
 #include "ctorch/parallel.h"
 #include "kernels/cpu/norm_simd.h"
 
 static inline double ld(ct_dtype dt, const void *p, int64_t i) {
     return dt == CT_FLOAT64 ? ((const double *)p)[i] : (double)((const float *)p)[i];
-}
-static inline void st(ct_dtype dt, void *p, int64_t i, double v) {
-    if (dt == CT_FLOAT64)
-        ((double *)p)[i] = v;
-    else
-        ((float *)p)[i] = (float)v;
 }
 
 /* grain in units of q: about CT_GRAIN_SIZE elements per chunk */
@@ -64,7 +61,7 @@ NORM_MOMENTS(double)
  * loops. Sums in double with 8 partial sums (element r of a row goes to
  * partial r % 8 within each run of 8, the row's tail to partial 0), so the
  * compiler vectorizes them; cloned for AVX-512 and AVX2 (ifunc by CPU).
- * The order differs from the serial double chains of the generic loops by
+ * The order differs from one serial double chain per sum by
  * far less than float32's rounding. ---- */
 /* s1 = sum(x - K), s2 = sum((x - K)^2) over P rows of R (row p at x + p *
  * ps), as 8 partials kept in locals (so they live in vector registers) */
@@ -208,45 +205,21 @@ void ct__norm_row_moments(ct_dtype dtype, const void *x, int64_t n, double *mean
         moments_f32_perq(&c, 0);
 }
 
-/* The affine channel of element i = (p*Q + q)*R + r: q for batch norm,
- * r for layer norm, a division otherwise (group norm). */
-static inline int64_t chan(const ct_norm_geom *g, int64_t i) {
-    if (g->aR == g->R && g->aQ == g->Q) return (i / g->R) % g->Q;
-    if (g->aR == 1 && g->aQ == g->R) return i % g->R;
-    return (i / g->aR) % g->aQ;
-}
-
+/* batch-norm layout: one scale and shift per q */
 static void apply_range(int64_t q0, int64_t q1, void *vctx) {
     norm_ctx *c = vctx;
     const ct_norm_geom *g = c->g;
-    bool per_q = g->aR == g->R && g->aQ == g->Q;
     for (int64_t q = q0; q < q1; q++) {
         double m = c->cmean[q], rs = c->rstd[q];
-        if (per_q) { /* batch norm: one scale and shift per q */
-            double w = c->w ? ld(c->dt, c->w, q) : 1, b = c->b ? ld(c->dt, c->b, q) : 0;
-            for (int64_t p = 0; p < g->P; p++) {
-                int64_t base = (p * g->Q + q) * g->R;
-                if (c->dt == CT_FLOAT32) {
-                    apply_row_f32((const float *)c->x + base, (float *)c->y + base, g->R, m, rs, w, b);
-                } else {
-                    const double *x = (const double *)c->x + base;
-                    double *y = (double *)c->y + base;
-                    for (int64_t r = 0; r < g->R; r++) y[r] = (x[r] - m) * rs * w + b;
-                }
-            }
-            continue;
-        }
+        double w = c->w ? ld(c->dt, c->w, q) : 1, b = c->b ? ld(c->dt, c->b, q) : 0;
         for (int64_t p = 0; p < g->P; p++) {
             int64_t base = (p * g->Q + q) * g->R;
-            for (int64_t r = 0; r < g->R; r++) {
-                int64_t i = base + r;
-                double v = (ld(c->dt, c->x, i) - m) * rs;
-                if (c->w || c->b) {
-                    int64_t ch = chan(g, i);
-                    if (c->w) v *= ld(c->dt, c->w, ch);
-                    if (c->b) v += ld(c->dt, c->b, ch);
-                }
-                st(c->dt, c->y, i, v);
+            if (c->dt == CT_FLOAT32) {
+                apply_row_f32((const float *)c->x + base, (float *)c->y + base, g->R, m, rs, w, b);
+            } else {
+                const double *x = (const double *)c->x + base;
+                double *y = (double *)c->y + base;
+                for (int64_t r = 0; r < g->R; r++) y[r] = (x[r] - m) * rs * w + b;
             }
         }
     }
@@ -258,50 +231,10 @@ void ct__norm_apply(ct_dtype dtype, const void *x, void *y, const ct_norm_geom *
     ct_parallel_for(0, g->Q, q_grain(g), apply_range, &c);
 }
 
-static void backward_range(int64_t q0, int64_t q1, void *vctx) {
-    norm_ctx *c = vctx;
-    const ct_norm_geom *g = c->g;
-    double n = (double)(g->P * g->R);
-    for (int64_t q = q0; q < q1; q++) {
-        double m = c->cmean[q], rs = c->rstd[q];
-        double sg = 0, sgx = 0;
-        if (c->batch_stats) {
-            for (int64_t p = 0; p < g->P; p++) {
-                int64_t base = (p * g->Q + q) * g->R;
-                for (int64_t r = 0; r < g->R; r++) {
-                    int64_t i = base + r;
-                    double gh = ld(c->dt, c->gy, i);
-                    if (c->w) gh *= ld(c->dt, c->w, chan(g, i));
-                    sg += gh;
-                    sgx += gh * (ld(c->dt, c->x, i) - m) * rs;
-                }
-            }
-            sg /= n;
-            sgx /= n;
-        }
-        for (int64_t p = 0; p < g->P; p++) {
-            int64_t base = (p * g->Q + q) * g->R;
-            for (int64_t r = 0; r < g->R; r++) {
-                int64_t i = base + r;
-                double gh = ld(c->dt, c->gy, i);
-                if (c->w) gh *= ld(c->dt, c->w, chan(g, i));
-                double v;
-                if (c->batch_stats) {
-                    double xh = (ld(c->dt, c->x, i) - m) * rs;
-                    v = rs * (gh - sg - xh * sgx);
-                } else {
-                    v = gh * rs;
-                }
-                st(c->dt, c->gx, i, v);
-            }
-        }
-    }
-}
-
 /* Batch-norm layout (one affine channel per q): typed loops, no per-element
  * dtype switch or channel division; gw[q] / gb[q] are accumulated in the same
  * pass (each q owns its channel, so this runs in parallel over q). The double
- * sums keep the element order (p, r) of the generic loop: same bits. */
+ * sums run in element order (p, r). */
 #define NORM_BWD_PERQ(T)                                                                              \
     static void bwd_perq_##T(const norm_ctx *c, int64_t q, double *gwq, double *gbq) {               \
         const ct_norm_geom *g = c->g;                                                                 \
@@ -369,26 +302,6 @@ int ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_no
         return CT_OK;
     }
     if (ct__norm_rows_layout(g)) return ct__norm_backward_rows(dtype, x, gy, g, mean, rstd, w, batch_stats, gx, gw, gb);
-    if (gx) {
-        norm_ctx c = {.dt = dtype, .x = x, .gy = gy, .g = g, .cmean = mean, .rstd = rstd, .w = w,
-                      .batch_stats = batch_stats, .gx = gx};
-        ct_parallel_for(0, g->Q, q_grain(g), backward_range, &c);
-    }
-    if (!gw && !gb) return CT_OK;
-    if (gw) memset(gw, 0, (size_t)g->aQ * sizeof *gw);
-    if (gb) memset(gb, 0, (size_t)g->aQ * sizeof *gb);
-    /* serial: channels of different q may coincide */
-    for (int64_t q = 0; q < g->Q; q++) {
-        double m = mean[q], rs = rstd[q];
-        for (int64_t p = 0; p < g->P; p++) {
-            int64_t base = (p * g->Q + q) * g->R;
-            for (int64_t r = 0; r < g->R; r++) {
-                int64_t i = base + r, ch = chan(g, i);
-                double gv = ld(dtype, gy, i);
-                if (gw) gw[ch] += gv * (ld(dtype, x, i) - m) * rs;
-                if (gb) gb[ch] += gv;
-            }
-        }
-    }
-    return CT_OK;
+    ct__error("internal error: a normalization layout that is neither batch norm's nor rows");
+    return CT_ERROR;
 }

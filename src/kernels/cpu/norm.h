@@ -23,7 +23,9 @@ typedef struct ct_norm_geom {
  * or float64. A q with no elements gets NaN. */
 void ct__norm_moments(ct_dtype dtype, const void *x, const ct_norm_geom *g, double *mean, double *var);
 
-/* y = (x - mean[q]) * rstd[q] * w[c] + b[c]; w, b (dtype, aQ) may be NULL. */
+/* Batch-norm layout only (aR == R, aQ == Q; the rows layouts normalize in
+ * ct__norm_forward_rows): y = (x - mean[q]) * rstd[q] * w[q] + b[q]; w, b
+ * (dtype, Q) may be NULL. */
 void ct__norm_apply(ct_dtype dtype, const void *x, void *y, const ct_norm_geom *g, const double *mean,
                     const double *rstd, const void *w, const void *b);
 
@@ -33,8 +35,9 @@ void ct__norm_row_moments(ct_dtype dtype, const void *x, int64_t n, double *mean
 
 /* The rows layout of layer and group norm (norm_rows.c): P == 1 and each
  * row is R / aR segments of aR elements whose affine channels are
- * consecutive, starting at (q * (R / aR)) % aQ (aQ a multiple of R / aR).
- * Layer norm: aR = 1, aQ = R; group norm: aR = S, aQ = C. */
+ * consecutive, starting at (q * (R / aR)) % aQ (aQ a positive multiple of
+ * R / aR); or P == 1 and empty rows (R == 0). Layer norm: aR = 1, aQ = R;
+ * group norm: aR = S, aQ = C. */
 bool ct__norm_rows_layout(const ct_norm_geom *g);
 
 /* Rows layout only: ct__norm_moments, rstd[q] = 1 / sqrt(var[q] + eps),
@@ -55,9 +58,11 @@ int ct__norm_backward_rows(ct_dtype dtype, const void *x, const void *gy, const 
  * norm, group norm): gx = rstd * (gxh - mean(gxh) - xh * mean(gxh * xh))
  * with gxh = gy * w, xh = (x - mean) * rstd; else gx = gy * w * rstd.
  * gx (dtype, may be NULL); gw, gb (double, aQ, may be NULL) receive
- * sum(gy * xh) and sum(gy) per affine channel. Returns CT_OK, or CT_ERROR
- * with the error set when scratch memory cannot be had (rows layout:
- * per-block partial sums of gw / gb, 16 bytes per channel and block). */
+ * sum(gy * xh) and sum(gy) per affine channel. The batch-norm layout or a
+ * rows layout (ct__norm_backward_rows). Returns CT_OK, or CT_ERROR with the
+ * error set when scratch memory cannot be had (rows layout: per-block
+ * partial sums of gw / gb, 16 bytes per channel and block) or the layout
+ * is neither. */
 int ct__norm_backward(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
                       const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb);
 

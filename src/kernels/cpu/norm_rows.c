@@ -18,8 +18,10 @@
 #include "kernels/cpu/norm_simd.h"
 
 bool ct__norm_rows_layout(const ct_norm_geom *g) {
-    if (g->P != 1 || g->R < 1 || g->aR < 1 || g->R % g->aR) return false;
-    return g->aQ % (g->R / g->aR) == 0;
+    if (g->P != 1) return false;
+    if (g->R == 0) return true; /* empty rows: NaN statistics, zero weight / bias gradients */
+    if (g->aR < 1 || g->R % g->aR) return false;
+    return g->aQ > 0 && g->aQ % (g->R / g->aR) == 0;
 }
 
 /* the first channel of row q (the row's segments use channels c0, c0 + 1, ...) */
@@ -73,6 +75,7 @@ typedef struct {
         T *y = (T *)c->y + q * g->R;                                                                               \
         ct__norm_row_moments(c->dt, x, g->R, &c->mean[q], &c->var[q]);                                             \
         double m = c->mean[q], rs = c->rstd[q] = 1 / sqrt(c->var[q] + c->eps);                                    \
+        if (g->R == 0) return;                                                                                     \
         int64_t c0 = first_channel(g, q), L = g->aR;                                                               \
         if (L == 1) {                                                                                              \
             apply_elem_##T(x, y, g->R, m, rs, w ? w + c0 : NULL, b ? b + c0 : NULL);                               \
@@ -99,7 +102,7 @@ bool ct__norm_forward_rows(ct_dtype dtype, const void *x, void *y, const ct_norm
     if (!ct__norm_rows_layout(g)) return false;
     rows_ctx c = {.dt = dtype, .g = g, .x = x, .y = y, .w = w, .b = b, .mean = mean, .var = var, .rstd = rstd,
                   .eps = eps};
-    int64_t grain = g->R >= CT_GRAIN_SIZE ? 1 : CT_GRAIN_SIZE / g->R;
+    int64_t grain = g->R >= CT_GRAIN_SIZE ? 1 : CT_GRAIN_SIZE / (g->R > 0 ? g->R : 1);
     ct_parallel_for(0, g->Q, grain, forward_range, &c);
     return true;
 }
@@ -327,6 +330,11 @@ CT_NORM_CLONES static void add_partials(double *restrict dst, const double *rest
 int ct__norm_backward_rows(ct_dtype dtype, const void *x, const void *gy, const ct_norm_geom *g, const double *mean,
                            const double *rstd, const void *w, bool batch_stats, void *gx, double *gw, double *gb) {
     int64_t Q = g->Q, aQ = g->aQ;
+    if (g->R == 0) { /* nothing to differentiate: zero weight / bias gradients */
+        if (gw) memset(gw, 0, (size_t)aQ * sizeof *gw);
+        if (gb) memset(gb, 0, (size_t)aQ * sizeof *gb);
+        return CT_OK;
+    }
     int64_t nblocks = (Q * g->R) >> 17;
     nblocks = nblocks < 1 ? 1 : nblocks > 32 ? 32 : nblocks > Q ? Q : nblocks;
     int64_t per = Q > 0 ? (Q + nblocks - 1) / nblocks : 1;
