@@ -188,8 +188,7 @@ static int threshold_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out
  * (transcend_f32.c, PyTorch's vector formula); else ctorch ops. */
 static int gelu_backward(ct_node *n, ct_tensor *const *gin, ct_tensor **out) {
     BW_BEGIN
-    if (x && !ct_is_grad_enabled() && x->dtype == CT_FLOAT32 && g->dtype == CT_FLOAT32 && ct__is_contiguous(x) &&
-        ct__is_contiguous(g) && x->ndim == g->ndim && !memcmp(x->sizes, g->sizes, (size_t)x->ndim * sizeof *x->sizes)) {
+    if (ct__fused_f32_backward_ok(x, g)) {
         ct_tensor *r = ct__empty(CT_FLOAT32, x->ndim, x->sizes);
         if (r)
             ct__gelu_backward_f32((const float *)ct__data(g), (const float *)ct__data(x), (float *)ct__data(r),

@@ -106,3 +106,9 @@ int ct__write_back(ct_tensor *a, ct_tensor *r) {
     ct_free(r);
     return rc;
 }
+
+bool ct__fused_f32_backward_ok(const ct_tensor *a, const ct_tensor *b) {
+    return a && b && !ct_is_grad_enabled() && a->dtype == CT_FLOAT32 && b->dtype == CT_FLOAT32 &&
+           ct__is_contiguous(a) && ct__is_contiguous(b) && a->ndim == b->ndim &&
+           !memcmp(a->sizes, b->sizes, (size_t)a->ndim * sizeof *a->sizes);
+}

@@ -30,6 +30,11 @@ bool ct__can_cast(ct_dtype from, ct_dtype to);
  * reaches a's previous history. */
 CT_NODISCARD int ct__write_back(ct_tensor *a, ct_tensor *r);
 
+/* A backward may take a fused float32 loop instead of its op composition:
+ * no graph is being built (no create_graph), and a and b (either may be
+ * NULL: false) are contiguous float32 tensors of one shape. */
+bool ct__fused_f32_backward_ok(const ct_tensor *a, const ct_tensor *b);
+
 /* Drop tensors created inside an op (NULLs fine), n of them. */
 void ct__free_all(int n, ct_tensor **ts);
 

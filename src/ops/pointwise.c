@@ -140,9 +140,7 @@ BW_MUL_OF_X(cos_backward, neg_take(ct_sin(x)))
  * (nothing set) when the operands do not qualify. */
 static ct_tensor *from_output_fused(const ct_tensor *g, const ct_tensor *y,
                                     void (*fn)(const float *, const float *, float *, int64_t)) {
-    if (!y || ct_is_grad_enabled() || y->dtype != CT_FLOAT32 || g->dtype != CT_FLOAT32 || !ct__is_contiguous(y) ||
-        !ct__is_contiguous(g) || y->ndim != g->ndim || memcmp(y->sizes, g->sizes, (size_t)y->ndim * sizeof *y->sizes))
-        return NULL;
+    if (!ct__fused_f32_backward_ok(y, g)) return NULL;
     ct_tensor *r = ct__empty(CT_FLOAT32, y->ndim, y->sizes);
     if (r) fn((const float *)ct__data(g), (const float *)ct__data(y), (float *)ct__data(r), ct__numel(y));
     return r;
