@@ -121,13 +121,8 @@ static ct_node *record(const char *name, ct_backward_fn fn, ct_tensor *out, int 
 /* ---- index_select ---- */
 
 /* t seen along dim d as (outer, t->sizes[d], inner) */
-static void split_at(const ct_tensor *t, int d, int64_t *outer, int64_t *inner) {
-    *outer = *inner = 1;
-    for (int i = 0; i < t->ndim; i++) {
-        if (i < d) *outer *= t->sizes[i];
-        if (i > d) *inner *= t->sizes[i];
-    }
-}
+static int64_t outer_of(const ct_tensor *t, int d) { return ct__shape_numel(d, t->sizes); }
+static int64_t inner_of(const ct_tensor *t, int d) { return ct__shape_numel(t->ndim - d - 1, t->sizes + d + 1); }
 
 /* PyTorch's wording for an index outside self's dim d: its dim-1 fast
  * path of a tensor of 2 or more dims (index_select_out_cpu_dim1_, taken
@@ -142,13 +137,12 @@ static void index_select_range_error(const ct_tensor *self, int d, int64_t bad) 
 
 /* contiguous self (at least 1-D) and index: whole slices (index_slices.c) */
 static ct_tensor *index_select_slices(const ct_tensor *self, int d, const ct_tensor *index) {
-    int64_t osz[CT_MAX_DIMS], outer, inner, n = ct__numel(index), bad;
+    int64_t osz[CT_MAX_DIMS], n = ct__numel(index), bad;
     memcpy(osz, self->sizes, (size_t)self->ndim * sizeof *osz);
     osz[d] = n;
-    split_at(self, d, &outer, &inner);
     ct_tensor *out = ct__empty(self->dtype, self->ndim, osz);
-    if (out && !ct__index_select_slices(self->dtype, ct__data(self), outer, self->sizes[d], inner, ct__data(index),
-                                        index->dtype, n, ct__data(out), &bad)) {
+    if (out && !ct__index_select_slices(self->dtype, ct__data(self), outer_of(self, d), self->sizes[d],
+                                        inner_of(self, d), ct__data(index), index->dtype, n, ct__data(out), &bad)) {
         index_select_range_error(self, d, bad);
         ct_free(out);
         return NULL;
@@ -296,11 +290,10 @@ ct_tensor *ct_index_add(const ct_tensor *self, int64_t dim, const ct_tensor *ind
     ct_tensor *out = NULL;
     if (slices_fit(self, d, index, source)) {
         /* a contiguous copy of self, then whole slices of source added in */
-        int64_t outer, inner;
-        split_at(self, d, &outer, &inner);
         out = ct__clone(self);
-        if (out && !ct__index_add_slices(self->dtype, ct__data(out), outer, self->sizes[d], inner, ct__data(index),
-                                         index->dtype, ct__numel(index), ct__data(source), alpha, &bad)) {
+        if (out &&
+            !ct__index_add_slices(self->dtype, ct__data(out), outer_of(self, d), self->sizes[d], inner_of(self, d),
+                                  ct__data(index), index->dtype, ct__numel(index), ct__data(source), alpha, &bad)) {
             oob = true;
             ct_free(out);
             out = NULL;
