@@ -21,21 +21,29 @@
 #define EXP_LO (-87.3365f) /* ct__expf_poly's range: below it flushes to 0, */
 #define EXP_HI 88.7228f    /* above it stays finite */
 
-CT_TR_CLONES static bool in_exp_range(const float *x, int64_t n) {
+/* every x[k] in [lo, hi] (NaN is not) */
+CT_TR_CLONES static bool all_within(const float *x, int64_t n, float lo, float hi) {
     int bad = 0;
-    for (int64_t k = 0; k < n; k++) bad |= !(x[k] >= EXP_LO && x[k] <= EXP_HI);
+    for (int64_t k = 0; k < n; k++) bad |= !(x[k] >= lo && x[k] <= hi);
     return !bad;
 }
 
-void ct__exp_row_f32(const float *x, float *y, int64_t n) {
+/* y = f(x) in blocks: a block within [lo, hi] through the vectorized row,
+ * any other through libm's function element by element */
+static void row_or_libm(const float *x, float *y, int64_t n, float lo, float hi,
+                        void (*row)(const float *, float *, int64_t), float (*libm)(float)) {
     for (int64_t i = 0; i < n; i += BLOCK) {
         int64_t m = n - i < BLOCK ? n - i : BLOCK;
-        if (in_exp_range(x + i, m))
-            ct__row_exp_scale_f32(x + i, y + i, m, 0.0f, 1.0f);
+        if (all_within(x + i, m, lo, hi))
+            row(x + i, y + i, m);
         else
-            for (int64_t k = i; k < i + m; k++) y[k] = expf(x[k]);
+            for (int64_t k = i; k < i + m; k++) y[k] = libm(x[k]);
     }
 }
+
+static void exp_row(const float *x, float *y, int64_t n) { ct__row_exp_scale_f32(x, y, n, 0.0f, 1.0f); }
+
+void ct__exp_row_f32(const float *x, float *y, int64_t n) { row_or_libm(x, y, n, EXP_LO, EXP_HI, exp_row, expf); }
 
 CT_TR_CLONES static void negate(const float *x, float *y, int64_t n) {
     for (int64_t k = 0; k < n; k++) y[k] = -x[k];
@@ -59,12 +67,6 @@ void ct__sigmoid_row_f32(const float *x, float *y, int64_t n) {
  * f^2 / 2 + f^3 P(f), ln 2 in two parts), vectorizable: the exponent and
  * mantissa come from the bits. Blocks holding anything but positive
  * normal finite numbers take libm's logf. ---- */
-
-CT_TR_CLONES static bool all_positive_normal(const float *x, int64_t n) {
-    int bad = 0;
-    for (int64_t k = 0; k < n; k++) bad |= !(x[k] >= 0x1p-126f && x[k] <= 0x1.fffffep127f);
-    return !bad;
-}
 
 CT_TR_CLONES static void log_poly(const float *x, float *y, int64_t n) {
     for (int64_t k = 0; k < n; k++) {
@@ -95,13 +97,7 @@ CT_TR_CLONES static void log_poly(const float *x, float *y, int64_t n) {
 }
 
 void ct__log_row_f32(const float *x, float *y, int64_t n) {
-    for (int64_t i = 0; i < n; i += BLOCK) {
-        int64_t m = n - i < BLOCK ? n - i : BLOCK;
-        if (all_positive_normal(x + i, m))
-            log_poly(x + i, y + i, m);
-        else
-            for (int64_t k = i; k < i + m; k++) y[k] = logf(x[k]);
-    }
+    row_or_libm(x, y, n, 0x1p-126f, 0x1.fffffep127f, log_poly, logf); /* positive normal finite numbers */
 }
 
 /* Cephes tanhf's polynomial for |x| < 0.625: x + x^3 P(x^2) */
