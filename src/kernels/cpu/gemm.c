@@ -202,7 +202,9 @@ CT_GEMM_ILOOP(gemm_i64, int64_t, uint64_t)
 
 /* One BLAS product, blocked by rows (split_m) or columns of C so
  * ct_parallel_for can share it out: rows [b, e) of C come from rows [b, e)
- * of A; columns from columns of B. */
+ * of A; columns from columns of B. Column blocks are counted in units of
+ * 64 bytes of C's row (col_unit elements): where C's rows start on a cache
+ * line, no line is written by two threads. */
 #define CT_GEMM_PAR_WORK ((int64_t)1 << 18) /* multiply-adds per thread, at least */
 typedef struct blas_ctx {
     bool f64;
@@ -215,6 +217,7 @@ typedef struct blas_ctx {
     int64_t ldb;
     void *c;
     bool split_m;
+    int64_t col_unit; /* columns per unit of the parallel range when !split_m */
 } blas_ctx;
 
 static void blas_block(int64_t begin, int64_t end, void *vctx) {
@@ -228,6 +231,8 @@ static void blas_block(int64_t begin, int64_t end, void *vctx) {
         c += (size_t)(begin * x->n) * isz;
         m = end - begin;
     } else {
+        begin *= x->col_unit;
+        end = end * x->col_unit < x->n ? end * x->col_unit : x->n;
         b += (size_t)(x->tb == CblasNoTrans ? begin : begin * x->ldb) * isz;
         c += (size_t)begin * isz;
         n = end - begin;
@@ -251,14 +256,24 @@ static void gemm_one(ct_dtype dtype, int64_t m, int64_t n, int64_t k, double alp
         /* small products: direct loops, bitwise the default kernels (gemm_small.c) */
         if (m * n * k <= CT_GEMM_SMALL && ct__gemm_small(dtype, m, n, k, alpha, a, sa0, sa1, b, sb0, sb1, beta, c))
             return;
-        blas_ctx x = {dtype == CT_FLOAT64, ta, tb, m, n, k, alpha, beta, a, lda, b, ldb, c, m >= n};
+        /* Per-thread blocks of C's rows: each thread packs all of B, and
+         * writes one contiguous block (OpenBLAS zeroes it for beta = 0 in one
+         * memset). Blocks of columns: each packs all of A, and writes pieces
+         * of every row. Rows cost k * (n - m) more packing when n > m, columns
+         * a strided C: rows win unless that packing outweighs C's m * n
+         * elements -- the linear layer's weight gradient (256x784x64) at 2
+         * threads: 0.12-0.18 ms by rows, 0.17-0.26 by columns; its forward
+         * (64x256x784) stays split by columns (docs/performance.md §24). */
+        bool split_m = m >= n || k * (n - m) < m * n;
+        int64_t unit = split_m ? 1 : 64 / (int64_t)(dtype == CT_FLOAT64 ? sizeof(double) : sizeof(float));
+        blas_ctx x = {dtype == CT_FLOAT64, ta, tb, m, n, k, alpha, beta, a, lda, b, ldb, c, split_m, unit};
         blas_prepare(m * n * k);
-        /* split the larger of m, n into per-thread blocks of C when there
-         * is enough work for each thread */
-        int64_t len = x.split_m ? m : n, per = CT_GEMM_PAR_WORK / (m * n * k / len + 1);
+        /* split into per-thread blocks when there is enough work for each */
+        int64_t len = split_m ? m : n, per = CT_GEMM_PAR_WORK / (m * n * k / len + 1);
         per = per < 16 ? 16 : (per + 15) / 16 * 16;
-        if (len > per) ct_parallel_for(0, len, per, blas_block, &x);
-        else blas_block(0, len, &x);
+        int64_t units = (len + unit - 1) / unit;
+        if (len > per) ct_parallel_for(0, units, (per + unit - 1) / unit, blas_block, &x);
+        else blas_block(0, units, &x);
         blas_done();
         return;
     }
