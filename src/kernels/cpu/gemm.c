@@ -70,6 +70,24 @@ static char blas_core_fixed[16];
 
 static void *sym(const char *name) { return dlsym(RTLD_DEFAULT, name); }
 
+/* OpenBLAS runs single-threaded under ctorch (blas_prepare). Its pthreads
+ * build starts OPENBLAS_NUM_THREADS - 1 workers when it is loaded, and each
+ * spins on sched_yield for its thread timeout (2^28 cycles, ~0.1 s) before it
+ * sleeps: on a 2-core machine that worker takes a core from ctorch's own pool
+ * for the first ~0.1 s of the process -- all of a short benchmark row (the
+ * MLP step at 2 threads: median 0.58-0.83 ms with it, 0.52-0.63 without;
+ * docs/performance.md §24). So the first product sets OpenBLAS to one
+ * thread and stops its workers; OpenBLAS starts them again by itself if a
+ * caller asks it for more threads. */
+static void quiet_blas_threads(void) {
+    void (*shutdown)(void);
+    *(void **)&shutdown = sym("blas_thread_shutdown_");
+    if (!blas_set_threads) return;
+    blas_set_threads(1);
+    atomic_store_explicit(&blas_threads, 1, memory_order_relaxed);
+    if (shutdown) shutdown();
+}
+
 static void blas_setup(void) {
     char *(*corename)(void);
     void (*quit)(void), (*init)(void);
@@ -77,6 +95,7 @@ static void blas_setup(void) {
     *(void **)&quit = sym("gotoblas_dynamic_quit");
     *(void **)&init = sym("gotoblas_dynamic_init");
     *(void **)&blas_set_threads = sym("openblas_set_num_threads");
+    quiet_blas_threads();
     if (!corename || !quit || !init || getenv("OPENBLAS_CORETYPE")) return;
     const char *now = corename();
     if (!now || strcasecmp(now, "prescott") != 0) return;
