@@ -127,6 +127,25 @@ Test(fast_paths, openblas_runs_the_kernels_the_cpu_has) {
     ct_free(a), ct_free(b), ct_free(c);
 }
 
+Test(fast_paths, openblas_workers_stop) {
+    /* OpenBLAS's pthreads build starts OPENBLAS_NUM_THREADS - 1 workers when
+     * it is loaded; idle, they spin on sched_yield for ~0.1 s, against
+     * ctorch's own pool. The first product stops them (gemm.c). Seen in a
+     * process of its own: Criterion's forked test process has none. */
+    char *(*corename)(void);
+    *(void **)&corename = dlsym(RTLD_DEFAULT, "openblas_get_corename");
+    if (!corename) cr_skip_test("the BLAS is not OpenBLAS");
+    FILE *p = popen("OPENBLAS_NUM_THREADS=2 '" CT_BLAS_THREADS_PROBE "'", "r");
+    cr_assert_not_null(p);
+    int before = -1, after = -1;
+    int got = fscanf(p, "%d %d", &before, &after);
+    cr_assert_eq(pclose(p), 0, "blas_threads_probe failed");
+    cr_assert_eq(got, 2);
+    if (before == 1) cr_skip_test("this OpenBLAS starts no worker threads (not its pthreads build)");
+    cr_assert_eq(before, 2, "threads at load: %d", before);
+    cr_assert_eq(after, 1, "OpenBLAS's worker thread still runs after a product (%d threads)", after);
+}
+
 /* A convolution's forward and backward, returning which conv kernels ran. */
 static ct_conv_stats conv_paths(ct_tensor *x, ct_tensor *w, int64_t pad, int64_t groups) {
     cr_assert_eq(ct_requires_grad_(x, true), CT_OK);
