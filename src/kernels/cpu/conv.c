@@ -371,23 +371,43 @@ static ct_gemm_operand op(const char *data, int64_t s0, int64_t s1) {
     return o;
 }
 
+/* What each chunk of the three products needs: the sizes per image and
+ * group, and a columns buffer (Cin*K x L) unless the columns are the input
+ * itself (1x1). False, with c->failed set, when the buffer cannot be had. */
+typedef struct chunk_dims {
+    int64_t K, L, I; /* kernel taps, output and input positions per image */
+    int64_t Cig, Cog; /* channels per group */
+    char *buf;
+} chunk_dims;
+
+static bool chunk_begin(conv_ctx *c, chunk_dims *d) {
+    const ct_conv_geom *g = c->g;
+    d->K = ct__conv_geom_kvol(g), d->L = ct__conv_geom_ovol(g), d->I = ct__conv_geom_ivol(g);
+    d->Cig = c->Cin / c->G, d->Cog = c->Cout / c->G;
+    d->buf = NULL;
+    if (!c->one_by_one && !(d->buf = malloc((size_t)(c->Cin * d->K * d->L) * c->isz + 1))) {
+        c->failed = 1;
+        return false;
+    }
+    return true;
+}
+
+/* Image n's columns (Cin*K x L): im2col into d->buf, or the image itself
+ * when the columns are the input (1x1). */
+static const char *columns(const conv_ctx *c, const chunk_dims *d, int64_t n) {
+    const char *xn = c->x + (size_t)(n * c->Cin * d->I) * c->isz;
+    if (!d->buf) return xn;
+    ct__im2col(c->dtype, c->g, c->Cin, xn, d->buf);
+    return d->buf;
+}
+
 static void forward_chunk(int64_t begin, int64_t end, void *vctx) {
     conv_ctx *c = vctx;
-    const ct_conv_geom *g = c->g;
-    int64_t K = ct__conv_geom_kvol(g), L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g);
-    int64_t Cig = c->Cin / c->G, Cog = c->Cout / c->G;
-    char *buf = NULL;
-    if (!c->one_by_one && !(buf = malloc((size_t)(c->Cin * K * L) * c->isz + 1))) {
-        c->failed = 1;
-        return;
-    }
+    chunk_dims d;
+    if (!chunk_begin(c, &d)) return;
+    int64_t K = d.K, L = d.L, Cig = d.Cig, Cog = d.Cog;
     for (int64_t n = begin; n < end; n++) {
-        const char *xn = c->x + (size_t)(n * c->Cin * I) * c->isz;
-        const char *cols = xn;
-        if (buf) {
-            ct__im2col(c->dtype, g, c->Cin, xn, buf);
-            cols = buf;
-        }
+        const char *cols = columns(c, &d, n);
         char *yn = c->out + (size_t)(n * c->Cout * L) * c->isz;
         for (int64_t gi = 0; gi < c->G; gi++)
             ct__kernel_gemm_batched(c->dtype, 1, Cog, L, Cig * K, 1.0,
@@ -396,58 +416,43 @@ static void forward_chunk(int64_t begin, int64_t end, void *vctx) {
                                     yn + (size_t)(gi * Cog * L) * c->isz);
         add_bias(c->dtype, yn, c->bias, c->Cout, L);
     }
-    free(buf);
+    free(d.buf);
 }
 
 static void input_adjoint_chunk(int64_t begin, int64_t end, void *vctx) {
     conv_ctx *c = vctx;
-    const ct_conv_geom *g = c->g;
-    int64_t K = ct__conv_geom_kvol(g), L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g);
-    int64_t Cig = c->Cin / c->G, Cog = c->Cout / c->G;
-    char *buf = NULL;
-    if (!c->one_by_one && !(buf = malloc((size_t)(c->Cin * K * L) * c->isz + 1))) {
-        c->failed = 1;
-        return;
-    }
+    chunk_dims d;
+    if (!chunk_begin(c, &d)) return;
+    int64_t K = d.K, L = d.L, I = d.I, Cig = d.Cig, Cog = d.Cog;
     for (int64_t n = begin; n < end; n++) {
         char *xn = c->out + (size_t)(n * c->Cin * I) * c->isz;
         const char *yn = c->y + (size_t)(n * c->Cout * L) * c->isz;
-        char *cols = buf ? buf : xn;
+        char *cols = d.buf ? d.buf : xn;
         for (int64_t gi = 0; gi < c->G; gi++)
             ct__kernel_gemm_batched(c->dtype, 1, Cig * K, L, Cog, 1.0,
                                     op(c->w + (size_t)(gi * Cog * Cig * K) * c->isz, 1, Cig * K),
                                     op(yn + (size_t)(gi * Cog * L) * c->isz, L, 1), 0.0,
                                     cols + (size_t)(gi * Cig * K * L) * c->isz);
-        if (buf) {
+        if (d.buf) {
             memset(xn, 0, (size_t)(c->Cin * I) * c->isz);
-            ct__col2im(c->dtype, g, c->Cin, buf, xn);
+            ct__col2im(c->dtype, c->g, c->Cin, d.buf, xn);
         }
         add_bias(c->dtype, xn, c->bias, c->Cin, I);
     }
-    free(buf);
+    free(d.buf);
 }
 
 static void weight_adjoint_chunk(int64_t begin, int64_t end, void *vctx) {
     conv_ctx *c = vctx;
-    const ct_conv_geom *g = c->g;
-    int64_t K = ct__conv_geom_kvol(g), L = ct__conv_geom_ovol(g), I = ct__conv_geom_ivol(g);
-    int64_t Cig = c->Cin / c->G, Cog = c->Cout / c->G;
-    char *buf = NULL;
-    if (!c->one_by_one && !(buf = malloc((size_t)(c->Cin * K * L) * c->isz + 1))) {
-        c->failed = 1;
-        return;
-    }
+    chunk_dims d;
+    if (!chunk_begin(c, &d)) return;
+    int64_t K = d.K, L = d.L, Cig = d.Cig, Cog = d.Cog;
     for (int64_t ch = begin; ch < end; ch++) {
         char *acc = c->partials[ch];
         int64_t n0 = ch * c->N / c->nchunks, n1 = (ch + 1) * c->N / c->nchunks;
         if (n0 == n1) memset(acc, 0, (size_t)(c->Cout * Cig * K) * c->isz);
         for (int64_t n = n0; n < n1; n++) {
-            const char *xn = c->x + (size_t)(n * c->Cin * I) * c->isz;
-            const char *cols = xn;
-            if (buf) {
-                ct__im2col(c->dtype, g, c->Cin, xn, buf);
-                cols = buf;
-            }
+            const char *cols = columns(c, &d, n);
             const char *yn = c->y + (size_t)(n * c->Cout * L) * c->isz;
             for (int64_t gi = 0; gi < c->G; gi++)
                 ct__kernel_gemm_batched(c->dtype, 1, Cog, Cig * K, L, 1.0,
@@ -456,7 +461,7 @@ static void weight_adjoint_chunk(int64_t begin, int64_t end, void *vctx) {
                                         acc + (size_t)(gi * Cog * Cig * K) * c->isz);
         }
     }
-    free(buf);
+    free(d.buf);
 }
 
 /* Images per parallel chunk so that one chunk is worth ~64k multiply-adds. */
