@@ -346,6 +346,14 @@ static void fill_geom(int nsp, const conv_args *a, const int64_t *in, const int6
     }
 }
 
+/* out without the batch dim an unbatched input was given (out is consumed) */
+static ct_tensor *unbatched(ct_tensor *out, bool batched) {
+    if (!out || batched) return out;
+    ct_tensor *sq = ct_squeeze_dim(out, 0);
+    ct_free(out);
+    return sq;
+}
+
 static ct_tensor *conv_nd(int nsp, const char *fname, const ct_tensor *x, const ct_tensor *w, const ct_tensor *bias,
                           const ct_conv_opts *o) {
     if (!x || !w) return NULL;
@@ -412,12 +420,7 @@ static ct_tensor *conv_nd(int nsp, const char *fname, const ct_tensor *x, const 
     }
     conv_params p;
     fill_geom(nsp, &a, in, outsz, k, &p);
-    out = conv_core(FWD, xb, w, bias, &p, "ConvolutionBackward0");
-    if (out && !batched) {
-        ct_tensor *sq = ct_squeeze_dim(out, 0);
-        ct_free(out);
-        out = sq;
-    }
+    out = unbatched(conv_core(FWD, xb, w, bias, &p, "ConvolutionBackward0"), batched);
 done:
     ct_free(xb);
     return out;
@@ -487,12 +490,7 @@ static ct_tensor *conv_transpose_nd(int nsp, const char *fname, const ct_tensor 
      * convolution whose input has size outsz and output size in */
     conv_params p;
     fill_geom(nsp, &a, outsz, in, k, &p);
-    out = conv_core(TIN, xb, w, bias, &p, "ConvolutionBackward0");
-    if (out && !batched) {
-        ct_tensor *sq = ct_squeeze_dim(out, 0);
-        ct_free(out);
-        out = sq;
-    }
+    out = unbatched(conv_core(TIN, xb, w, bias, &p, "ConvolutionBackward0"), batched);
 done:
     ct_free(xb);
     return out;
