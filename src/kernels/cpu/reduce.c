@@ -232,6 +232,36 @@ DEFINE_ROW_SUM(float, row_sum_f, multi_row_sum_f, LD_CALL_F, )
 DEFINE_ROW_SUM(float, row_sum_f32, multi_row_sum_f32, LD_F32, CT_SIMD_CLONES)
 DEFINE_ROW_SUM(double, row_sum_f64, multi_row_sum_f64, LD_F64, CT_SIMD_CLONES)
 
+#define OUTER_BLOCK_BYTES 128
+CT_SIMD_CLONES static void outer_block_f(const char *in, int64_t row_stride, int64_t rows, float *out) {
+    multi_row_sum_f32_body(in, row_stride, sizeof(float), rows, OUTER_BLOCK_BYTES / sizeof(float), NULL, out);
+}
+CT_SIMD_CLONES static void outer_block_d(const char *in, int64_t row_stride, int64_t rows, double *out) {
+    multi_row_sum_f64_body(in, row_stride, sizeof(double), rows, OUTER_BLOCK_BYTES / sizeof(double), NULL, out);
+}
+
+/* row_sum of nvec contiguous vectors of 32 bytes (float32 / float64):
+ * PyTorch's row_sum runs its 4 interleaved columns of vectors through ONE
+ * multi_row_sum (nrows = 4), so the 4 accumulators are independent and
+ * the adds overlap. Seen as 32 / 16 scalar lanes of a (nvec / 4, 128 B)
+ * matrix that is the outer block's sum: the same adds in the same order
+ * per lane as row_sum_f32 / row_sum_f64 with 8 / 4 lanes (which walk the
+ * 4 columns one after the other, one dependent chain each). */
+#define DEFINE_CONTIG_ROW_SUM(T, NAME, BLOCK)                                                                    \
+    static void NAME(const char *in, int64_t nvec, T *out) {                                                   \
+        enum { L = 32 / (int)sizeof(T) };                                                                     \
+        T tmp[4 * L];                                                                                         \
+        int64_t size_ilp = nvec / 4;                                                                          \
+        BLOCK(in, 4 * 32, size_ilp, tmp);                                                                     \
+        for (int64_t i = size_ilp * 4; i < nvec; i++)                                                         \
+            for (int k = 0; k < L; k++) tmp[k] += ((const T *)(const void *)in)[i * L + k];                   \
+        for (int c = 1; c < 4; c++)                                                                           \
+            for (int k = 0; k < L; k++) tmp[k] += tmp[c * L + k];                                             \
+        for (int k = 0; k < L; k++) out[k] = tmp[k];                                                          \
+    }
+DEFINE_CONTIG_ROW_SUM(float, contig_row_sum_f32, outer_block_f)
+DEFINE_CONTIG_ROW_SUM(double, contig_row_sum_f64, outer_block_d)
+
 /* vectorized_inner_sum for one contiguous row of n elements: vectors of
  * 32 bytes (8 floats / 4 doubles), scalar tail, then the lanes. */
 static double inner_sum(const char *in, int64_t stride, int64_t n, ct_dtype dt, double (*load)(const void *)) {
@@ -242,13 +272,13 @@ static double inner_sum(const char *in, int64_t stride, int64_t n, ct_dtype dt, 
         int64_t nvec = n / lanes;
         if (is_double) {
             double v[16], acc = 0;
-            row_sum_f64(in, lanes * item, item, nvec, lanes, load, v);
+            contig_row_sum_f64(in, nvec, v);
             for (int64_t k = nvec * lanes; k < n; k++) acc += load(in + k * item);
             for (int k = 0; k < lanes; k++) acc += v[k];
             return acc;
         }
         float v[16], acc = 0;
-        if (dt == CT_FLOAT32) row_sum_f32(in, lanes * item, item, nvec, lanes, load, v);
+        if (dt == CT_FLOAT32) contig_row_sum_f32(in, nvec, v);
         else row_sum_f(in, lanes * item, item, nvec, lanes, load, v);
         for (int64_t k = nvec * lanes; k < n; k++) acc += (float)load(in + k * item);
         for (int k = 0; k < lanes; k++) acc += v[k];
@@ -331,16 +361,9 @@ static void full_range(int64_t b, int64_t e, void *vctx) {
  * columns in blocks of 4 vectors (32 floats / 16 doubles; AVX2), each
  * column summed by multi_row_sum over all rows; then single vectors
  * through row_sum (4-way interleaved rows); then single columns. The
- * blocks of 4 vectors are the bulk: multi_row_sum's body with 32 constant
- * lanes and direct loads, which the compiler vectorizes. */
-#define OUTER_BLOCK_BYTES 128
-CT_SIMD_CLONES static void outer_block_f(const char *in, int64_t row_stride, int64_t rows, float *out) {
-    multi_row_sum_f32_body(in, row_stride, sizeof(float), rows, OUTER_BLOCK_BYTES / sizeof(float), NULL, out);
-}
-CT_SIMD_CLONES static void outer_block_d(const char *in, int64_t row_stride, int64_t rows, double *out) {
-    multi_row_sum_f64_body(in, row_stride, sizeof(double), rows, OUTER_BLOCK_BYTES / sizeof(double), NULL, out);
-}
-
+ * blocks of 4 vectors are the bulk: outer_block_f / _d above,
+ * multi_row_sum's body with 32 constant lanes and direct loads, which the
+ * compiler vectorizes. */
 typedef struct {
     const plan *p;
     int64_t block; /* columns per parallel chunk: a multiple of the block of 4 vectors */
