@@ -191,6 +191,24 @@ static void run_slices(int64_t begin, int64_t end, void *vctx) {
         }
         const char *xs = j->x + xoff * (int64_t)j->item;
         int64_t xstep = j->strides[d0] * (int64_t)j->item;
+        if ((j->kind == K_SORT || j->kind == K_TOPK) && j->dtype == CT_FLOAT32 && n <= INT32_MAX) {
+            /* float32 sort / topk: (float, int32) pairs and the order
+             * inlined (ct__sort_f32 / ct__topk_f32), the same algorithms;
+             * the buffer of n + 1 pairs of 24 bytes holds 2n of 8 */
+            ct__kf *kb = (ct__kf *)(void *)b;
+            for (int64_t t = 0; t < n; t++) {
+                kb[t].f = *(const float *)(const void *)(xs + t * xstep);
+                kb[t].idx = (int32_t)t;
+            }
+            if (j->kind == K_SORT) ct__sort_f32(kb, n, j->flag, j->stable, kb + n);
+            else ct__topk_f32(kb, n, j->k, j->flag, j->sorted);
+            for (int64_t t = 0; t < j->m; t++) {
+                int64_t at = ooff + t * j->ostrides[d0];
+                if (j->inds) j->inds[at] = kb[t].idx;
+                if (j->vals) ((float *)(void *)j->vals)[at] = kb[t].f;
+            }
+            continue;
+        }
         if ((j->kind == K_MAX || j->kind == K_MIN) && (j->dtype == CT_FLOAT32 || j->dtype == CT_FLOAT64)) {
             sel[0] = j->dtype == CT_FLOAT32 ? scan_extreme_float(xs, xstep, n, j->kind == K_MAX)
                                             : scan_extreme_double(xs, xstep, n, j->kind == K_MAX);

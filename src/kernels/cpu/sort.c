@@ -42,208 +42,69 @@ ct__kv_less ct__kv_comparator(ct__kv_order order, bool floating) {
     return less_f;
 }
 
-/* ---- libstdc++ building blocks ------------------------------------------- */
-static inline void kv_swap(ct__kv *a, ct__kv *b) {
-    ct__kv t = *a;
-    *a = *b;
-    *b = t;
-}
-
+/* ---- libstdc++'s algorithms (sort_algos.h) -------------------------------- */
 static int64_t lg(int64_t n) {
     int64_t r = 0;
     while (n > 1) n >>= 1, r++;
     return r;
 }
 
-/* __push_heap: comp(*(first + parent), value) */
-static void push_heap(ct__kv *first, int64_t hole, int64_t top, ct__kv value, ct__kv_less less) {
-    int64_t parent = (hole - 1) / 2;
-    while (hole > top && less(first + parent, &value)) {
-        first[hole] = first[parent];
-        hole = parent;
-        parent = (hole - 1) / 2;
-    }
-    first[hole] = value;
-}
-
-static void adjust_heap(ct__kv *first, int64_t hole, int64_t len, ct__kv value, ct__kv_less less) {
-    const int64_t top = hole;
-    int64_t child = hole;
-    while (child < (len - 1) / 2) {
-        child = 2 * (child + 1);
-        if (less(first + child, first + (child - 1))) child--;
-        first[hole] = first[child];
-        hole = child;
-    }
-    if ((len & 1) == 0 && child == (len - 2) / 2) {
-        child = 2 * (child + 1);
-        first[hole] = first[child - 1];
-        hole = child - 1;
-    }
-    push_heap(first, hole, top, value, less);
-}
-
-static void make_heap(ct__kv *first, int64_t len, ct__kv_less less) {
-    if (len < 2) return;
-    int64_t parent = (len - 2) / 2;
-    for (;;) {
-        ct__kv value = first[parent];
-        adjust_heap(first, parent, len, value, less);
-        if (parent == 0) return;
-        parent--;
-    }
-}
-
-/* __pop_heap(first, last, result) */
-static void pop_heap(ct__kv *first, int64_t len, ct__kv *result, ct__kv_less less) {
-    ct__kv value = *result;
-    *result = *first;
-    adjust_heap(first, 0, len, value, less);
-}
-
-static void heap_select(ct__kv *first, int64_t middle, int64_t last, ct__kv_less less) {
-    make_heap(first, middle, less);
-    for (int64_t i = middle; i < last; i++)
-        if (less(first + i, first)) pop_heap(first, middle, first + i, less);
-}
-
-static void sort_heap(ct__kv *first, int64_t len, ct__kv_less less) {
-    while (len > 1) {
-        --len;
-        pop_heap(first, len, first + len, less);
-    }
-}
-
-static void move_median_to_first(ct__kv *result, ct__kv *a, ct__kv *b, ct__kv *c, ct__kv_less less) {
-    if (less(a, b)) {
-        if (less(b, c)) kv_swap(result, b);
-        else if (less(a, c)) kv_swap(result, c);
-        else kv_swap(result, a);
-    } else if (less(a, c)) {
-        kv_swap(result, a);
-    } else if (less(b, c)) {
-        kv_swap(result, c);
-    } else {
-        kv_swap(result, b);
-    }
-}
-
-/* __unguarded_partition(first, last, pivot). The pivot is a sentinel only
- * under a strict weak order; the bounds guards change nothing then, and keep
- * plain '<' with NaN (where libstdc++ is undefined) inside the array. */
-static ct__kv *unguarded_partition(ct__kv *first, ct__kv *last, ct__kv *pivot, ct__kv *lo, ct__kv *hi,
-                                   ct__kv_less less) {
-    for (;;) {
-        while (first < hi && less(first, pivot)) ++first;
-        --last;
-        while (last > lo && less(pivot, last)) --last;
-        if (!(first < last)) return first;
-        kv_swap(first, last);
-        ++first;
-    }
-}
-
-static ct__kv *unguarded_partition_pivot(ct__kv *first, ct__kv *last, ct__kv_less less) {
-    ct__kv *mid = first + (last - first) / 2;
-    move_median_to_first(first, first + 1, mid, last - 1, less);
-    return unguarded_partition(first + 1, last, first, first, last, less);
-}
-
-/* __unguarded_linear_insert; lo guards against non-strict orders only. */
-static void unguarded_linear_insert(ct__kv *last, ct__kv *lo, ct__kv_less less) {
-    ct__kv val = *last;
-    ct__kv *next = last - 1;
-    while (next >= lo && less(&val, next)) {
-        *last = *next;
-        last = next;
-        --next;
-    }
-    *last = val;
-}
-
-static void insertion_sort(ct__kv *first, ct__kv *last, ct__kv_less less) {
-    if (first == last) return;
-    for (ct__kv *i = first + 1; i != last; ++i) {
-        if (less(i, first)) {
-            ct__kv val = *i;
-            memmove(first + 1, first, (size_t)(i - first) * sizeof *first);
-            *first = val;
-        } else {
-            unguarded_linear_insert(i, first, less);
-        }
-    }
-}
-
 enum { S_THRESHOLD = 16 };
 
-static void introsort_loop(ct__kv *first, ct__kv *last, int64_t depth, ct__kv_less less) {
-    while (last - first > S_THRESHOLD) {
-        if (depth == 0) {
-            heap_select(first, last - first, last - first, less);
-            sort_heap(first, last - first, less);
-            return;
-        }
-        --depth;
-        ct__kv *cut = unguarded_partition_pivot(first, last, less);
-        introsort_loop(cut, last, depth, less);
-        last = cut;
-    }
-}
+/* generic pairs, the order passed at run time */
+#define SA_T ct__kv
+#define SA_FN(name) kv_##name
+#define SA_LESS(a, b) less(a, b)
+#define SA_CMP_PARAM , ct__kv_less less
+#define SA_CMP_ARG , less
+#include "kernels/cpu/sort_algos.h"
 
-static void final_insertion_sort(ct__kv *first, ct__kv *last, ct__kv_less less) {
-    if (last - first > S_THRESHOLD) {
-        insertion_sort(first, first + S_THRESHOLD, less);
-        for (ct__kv *i = first + S_THRESHOLD; i != last; ++i) unguarded_linear_insert(i, first, less);
+void ct__std_sort(ct__kv *v, int64_t n, ct__kv_less less) { kv_sort(v, n, less); }
+void ct__std_partial_sort(ct__kv *v, int64_t mid, int64_t n, ct__kv_less less) { kv_partial_sort(v, mid, n, less); }
+void ct__std_nth_element(ct__kv *v, int64_t nth, int64_t n, ct__kv_less less) { kv_nth_element(v, nth, n, less); }
+void ct__stable_sort(ct__kv *v, int64_t n, ct__kv_less less, ct__kv *tmp) { kv_stable_sort(v, n, tmp, less); }
+
+/* float32 keys, sort / topk's two orders inlined (asc_f / desc_f on floats:
+ * a float widened to double compares as itself) */
+#define F32_ASC(a, b) ((!isnan((a)->f) && isnan((b)->f)) || (a)->f < (b)->f)
+#define F32_DESC(a, b) ((isnan((a)->f) && !isnan((b)->f)) || (a)->f > (b)->f)
+#define SA_T ct__kf
+#define SA_FN(name) kf_asc_##name
+#define SA_LESS(a, b) F32_ASC(a, b)
+#define SA_CMP_PARAM
+#define SA_CMP_ARG
+#include "kernels/cpu/sort_algos.h"
+#define SA_T ct__kf
+#define SA_FN(name) kf_desc_##name
+#define SA_LESS(a, b) F32_DESC(a, b)
+#define SA_CMP_PARAM
+#define SA_CMP_ARG
+#include "kernels/cpu/sort_algos.h"
+
+void ct__sort_f32(ct__kf *v, int64_t n, bool descending, bool stable, ct__kf *tmp) {
+    if (stable) {
+        if (descending) kf_desc_stable_sort(v, n, tmp);
+        else kf_asc_stable_sort(v, n, tmp);
     } else {
-        insertion_sort(first, last, less);
+        if (descending) kf_desc_sort(v, n);
+        else kf_asc_sort(v, n);
     }
 }
 
-void ct__std_sort(ct__kv *v, int64_t n, ct__kv_less less) {
-    if (n <= 0) return;
-    introsort_loop(v, v + n, lg(n) * 2, less);
-    final_insertion_sort(v, v + n, less);
-}
-
-void ct__std_partial_sort(ct__kv *v, int64_t mid, int64_t n, ct__kv_less less) {
-    heap_select(v, mid, n, less);
-    sort_heap(v, mid, less);
-}
-
-void ct__std_nth_element(ct__kv *v, int64_t nth, int64_t n, ct__kv_less less) {
-    if (n == 0 || nth == n) return;
-    ct__kv *first = v, *last = v + n, *pnth = v + nth;
-    int64_t depth = lg(n) * 2;
-    while (last - first > 3) {
-        if (depth == 0) {
-            heap_select(first, pnth + 1 - first, last - first, less);
-            kv_swap(first, pnth);
-            return;
+/* PyTorch's topk_impl_loop (TopKImpl.h) on one slice */
+void ct__topk_f32(ct__kf *v, int64_t n, int64_t k, bool largest, bool sorted) {
+    if (k == 0) return;
+    if (k * 64 <= n) {
+        if (largest) kf_desc_partial_sort(v, k, n);
+        else kf_asc_partial_sort(v, k, n);
+    } else {
+        if (largest) kf_desc_nth_element(v, k - 1, n);
+        else kf_asc_nth_element(v, k - 1, n);
+        if (sorted) {
+            if (largest) kf_desc_sort(v, k - 1);
+            else kf_asc_sort(v, k - 1);
         }
-        --depth;
-        ct__kv *cut = unguarded_partition_pivot(first, last, less);
-        if (cut <= pnth) first = cut;
-        else last = cut;
     }
-    insertion_sort(first, last, less);
-}
-
-/* Any stable sort gives std::stable_sort's result: a bottom-up merge sort. */
-void ct__stable_sort(ct__kv *v, int64_t n, ct__kv_less less, ct__kv *tmp) {
-    ct__kv *src = v, *dst = tmp;
-    for (int64_t w = 1; w < n; w *= 2) {
-        for (int64_t lo = 0; lo < n; lo += 2 * w) {
-            int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-            int64_t i = lo, j = mid, o = lo;
-            while (i < mid && j < hi) dst[o++] = less(src + j, src + i) ? src[j++] : src[i++];
-            while (i < mid) dst[o++] = src[i++];
-            while (j < hi) dst[o++] = src[j++];
-        }
-        ct__kv *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v) memcpy(v, src, (size_t)n * sizeof *v);
 }
 
 void ct__th_quick_select(ct__kv *arr, int64_t n, int64_t k, ct__kv_less gt) {

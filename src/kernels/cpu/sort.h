@@ -43,6 +43,21 @@ void ct__stable_sort(ct__kv *v, int64_t n, ct__kv_less less, ct__kv *tmp);
 void ct__std_partial_sort(ct__kv *v, int64_t mid, int64_t n, ct__kv_less less);
 /* std::nth_element(v, v + nth, v + n, less) */
 void ct__std_nth_element(ct__kv *v, int64_t nth, int64_t n, ct__kv_less less);
+/* A float32 key and its position (< 2^31) along the sorted dimension. */
+typedef struct ct__kf {
+    float f;
+    int32_t idx;
+} ct__kf;
+
+/* ct__std_sort (stable: ct__stable_sort, tmp holds n elements) with
+ * CT__ORD_DESC (descending) or CT__ORD_ASC on float32 keys: the same
+ * comparisons and moves, the order inlined. */
+void ct__sort_f32(ct__kf *v, int64_t n, bool descending, bool stable, ct__kf *tmp);
+/* topk's selection on one slice (TopKImpl.h): for k * 64 <= n
+ * std::partial_sort of the first k, else std::nth_element at k - 1 and
+ * (sorted) std::sort of the first k - 1; order CT__ORD_DESC (largest) or
+ * CT__ORD_ASC. The k results are v[0..k). */
+void ct__topk_f32(ct__kf *v, int64_t n, int64_t k, bool largest, bool sorted);
 /* TH's quick_select_template (Sedgewick) as kthvalue uses it: afterwards
  * v[k] is the k-th smallest under gt_or_nan. */
 void ct__th_quick_select(ct__kv *v, int64_t n, int64_t k, ct__kv_less gt_or_nan);
