@@ -21,10 +21,16 @@
 #define EXP_LO (-87.3365f) /* ct__expf_poly's range: below it flushes to 0, */
 #define EXP_HI 88.7228f    /* above it stays finite */
 
-/* every x[k] in [lo, hi] (NaN is not) */
-CT_TR_CLONES static bool all_within(const float *x, int64_t n, float lo, float hi) {
+/* every x[k] in [lo, hi] (NaN is not). The three tests or'ed without
+ * short-circuit, and no-trapping-math (which changes no value), so that
+ * GCC vectorizes the loop: `!(x >= lo && x <= hi)` compiled to a scalar
+ * compare-and-branch per element, which cost 2.5 times the exponentials. */
+CT_TR_CLONES CT_NO_TRAP static bool all_within(const float *x, int64_t n, float lo, float hi) {
     int bad = 0;
-    for (int64_t k = 0; k < n; k++) bad |= !(x[k] >= lo && x[k] <= hi);
+    for (int64_t k = 0; k < n; k++) {
+        float v = x[k];
+        bad |= (v < lo) | (v > hi) | (v != v);
+    }
     return !bad;
 }
 
