@@ -236,6 +236,63 @@ static avg_win avg_window(const ct__pool_geom *g, int64_t ot, int64_t oh, int64_
         }                                                                                                        \
     }
 
+/* ---- average, 2x2 windows, stride 2, no padding, inside the input (the
+ * common 2-D pool): avg_fwd / avg_bwd's operations for these windows (sum
+ * from 0 in row-major order, one division by the window's divisor; delta
+ * = g / divisor added to the zeroed gradient), as whole rows the compiler
+ * vectorizes instead of a window computation per output ---- */
+#define DEF_AVG2(T)                                                                                              \
+    CT_SIMD_CLONES static void avg2_row_##T(const T *restrict r0, const T *restrict r1, T *restrict y,           \
+                                            int64_t ow_n, T div) {                                               \
+        for (int64_t ow = 0; ow < ow_n; ow++) {                                                                  \
+            T sum = 0;                                                                                           \
+            sum += r0[2 * ow];                                                                                   \
+            sum += r0[2 * ow + 1];                                                                               \
+            sum += r1[2 * ow];                                                                                   \
+            sum += r1[2 * ow + 1];                                                                               \
+            y[ow] = sum / div;                                                                                   \
+        }                                                                                                        \
+    }                                                                                                            \
+    static void avg2_fwd_##T(int64_t b, int64_t e, void *vc) {                                                   \
+        pool_ctx *c = vc;                                                                                        \
+        const ct__pool_geom *g = c->g;                                                                           \
+        int64_t isz = in_numel(g), osz = out_numel(g), W = g->in[2], OH = g->out[1], OW = g->out[2];            \
+        T div = (T)(g->divisor ? g->divisor : 4);                                                                \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *x = (const T *)c->x + pl * isz;                                                             \
+            T *y = (T *)c->y + pl * osz;                                                                         \
+            for (int64_t oh = 0; oh < OH; oh++) avg2_row_##T(x + 2 * oh * W, x + (2 * oh + 1) * W, y + oh * OW, OW, div); \
+        }                                                                                                        \
+    }                                                                                                            \
+    CT_SIMD_CLONES static void avg2_bwd_row_##T(const T *restrict gy, T *restrict r0, T *restrict r1,           \
+                                                int64_t ow_n, T div) {                                           \
+        for (int64_t ow = 0; ow < ow_n; ow++) {                                                                  \
+            T delta = gy[ow] / div; /* 0 + delta: -0 becomes +0 as in the zeroed gradient */                     \
+            r0[2 * ow] = 0 + delta;                                                                              \
+            r0[2 * ow + 1] = 0 + delta;                                                                          \
+            r1[2 * ow] = 0 + delta;                                                                              \
+            r1[2 * ow + 1] = 0 + delta;                                                                          \
+        }                                                                                                        \
+    }                                                                                                            \
+    static void avg2_bwd_##T(int64_t b, int64_t e, void *vc) {                                                   \
+        pool_ctx *c = vc;                                                                                        \
+        const ct__pool_geom *g = c->g;                                                                           \
+        int64_t isz = in_numel(g), osz = out_numel(g), W = g->in[2], H = g->in[1], OH = g->out[1], OW = g->out[2]; \
+        T div = (T)(g->divisor ? g->divisor : 4);                                                                \
+        for (int64_t pl = b; pl < e; pl++) {                                                                     \
+            const T *gy = (const T *)c->x + pl * osz;                                                            \
+            T *gx = (T *)c->y + pl * isz;                                                                        \
+            for (int64_t oh = 0; oh < OH; oh++) {                                                                \
+                T *r0 = gx + 2 * oh * W, *r1 = r0 + W;                                                           \
+                avg2_bwd_row_##T(gy + oh * OW, r0, r1, OW, div);                                                 \
+                /* columns no window covers (odd W) */                                                           \
+                for (int64_t iw = 2 * OW; iw < W; iw++) r0[iw] = r1[iw] = 0;                                     \
+            }                                                                                                    \
+            /* rows no window covers (odd H) */                                                                  \
+            if (2 * OH < H) memset(gx + 2 * OH * W, 0, (size_t)((H - 2 * OH) * W) * sizeof(T));                 \
+        }                                                                                                        \
+    }
+
 /* ---- adaptive average: sum / kT / kH / kW, as PyTorch divides ---- */
 #define DEF_AAVG(T)                                                                                              \
     static void aavg_fwd_##T(int64_t b, int64_t e, void *vc) {                                                   \
@@ -309,6 +366,8 @@ DEF_MAX_BWD(float)
 DEF_MAX_BWD(double)
 DEF_AVG(float)
 DEF_AVG(double)
+DEF_AVG2(float)
+DEF_AVG2(double)
 DEF_AAVG(float)
 DEF_AAVG(double)
 DEF_UNPOOL(float)
@@ -344,14 +403,24 @@ void ct__max_pool_bwd(ct_dtype dt, const ct__pool_geom *g, const void *gy, const
     run(g, in_numel(g) + out_numel(g), dt == CT_FLOAT64 ? max_bwd_double : max_bwd_float, &c);
 }
 
+/* 2-D 2x2 windows, stride 2, no padding, all inside the input: the
+ * divisor is divisor_override or 4 whatever count_include_pad says */
+static bool avg_k2s2(const ct__pool_geom *g) {
+    return g->in[0] == 1 && g->out[0] == 1 && g->k[0] == 1 && g->p[0] == 0 && g->k[1] == 2 && g->k[2] == 2 &&
+           g->s[1] == 2 && g->s[2] == 2 && g->p[1] == 0 && g->p[2] == 0 && 2 * g->out[1] <= g->in[1] &&
+           2 * g->out[2] <= g->in[2];
+}
+
 void ct__avg_pool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *x, void *y) {
     pool_ctx c = {.g = g, .x = x, .y = y};
-    run(g, window_work(g), dt == CT_FLOAT64 ? avg_fwd_double : avg_fwd_float, &c);
+    if (avg_k2s2(g)) run(g, window_work(g), dt == CT_FLOAT64 ? avg2_fwd_double : avg2_fwd_float, &c);
+    else run(g, window_work(g), dt == CT_FLOAT64 ? avg_fwd_double : avg_fwd_float, &c);
 }
 
 void ct__avg_pool_bwd(ct_dtype dt, const ct__pool_geom *g, const void *gy, void *gx) {
     pool_ctx c = {.g = g, .x = gy, .y = gx};
-    run(g, window_work(g), dt == CT_FLOAT64 ? avg_bwd_double : avg_bwd_float, &c);
+    if (avg_k2s2(g)) run(g, window_work(g), dt == CT_FLOAT64 ? avg2_bwd_double : avg2_bwd_float, &c);
+    else run(g, window_work(g), dt == CT_FLOAT64 ? avg_bwd_double : avg_bwd_float, &c);
 }
 
 void ct__adaptive_avg_pool_fwd(ct_dtype dt, const ct__pool_geom *g, const void *x, void *y) {
