@@ -19,6 +19,14 @@ void ct__exp_row_f32(const float *x, float *y, int64_t n);
  * inf, NaN) take libm's logf. */
 void ct__log_row_f32(const float *x, float *y, int64_t n);
 
+/* y = pow(x, p) for an exponent pow's special cases (2, 3, +-0.5, -1, -2)
+ * do not take: exp2(p * log2(x)) in double, rounded once (correctly
+ * rounded but within ~1e-14 of a halfway point; libm's powf is within 0.82
+ * ulp, so the two differ in the last bit now and then); blocks holding
+ * anything but positive normal finite numbers, and a non-finite p, take
+ * libm's powf. */
+void ct__pow_row_f32(const float *x, float *y, int64_t n, float p);
+
 /* y = 1 / (1 + exp(-x)), the exponential as ct__exp_row_f32. */
 void ct__sigmoid_row_f32(const float *x, float *y, int64_t n);
 

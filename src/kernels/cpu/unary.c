@@ -355,7 +355,20 @@ CT_UN_ROW_FLOATS(tanh, tanhf(x), tanh(x), ct__tanh_row_f32)
 CT_UN_ROW_FLOATS(sigmoid, sigmoidf_(x), sigmoid_(x), ct__sigmoid_row_f32)
 CT_UN_FLOATS(relu, relu_f(x), relu_d(x))
 CT_UN_FLOATS(sqrt, sqrtf(x), sqrt(x))
-CT_UN_LOOP(pow_f32, float, float, LD_NATIVE, ST_NATIVE, pow_f(x, p))
+/* float32 pow: contiguous runs with an exponent pow_f does not special-case
+ * go through transcend_f32.c's vectorized row; the rest as pow_f */
+CT_UN_LOOP(pow_f32_plain, float, float, LD_NATIVE, ST_NATIVE, pow_f(x, p))
+static void pow_f32(char **d, const int64_t *s, int64_t n, void *vctx) {
+    const un_ctx *c = vctx;
+    float p = (float)c->p[0];
+    bool special = p == 2 || p == 3 || p == 0.5 || p == -0.5 || p == -1 || p == -2;
+    if (!special && s[0] == (int64_t)sizeof(float) && s[1] == (int64_t)sizeof(float)) {
+        ct__loop_stats.contiguous++;
+        ct__pow_row_f32((const float *)d[1], (float *)d[0], n, p);
+        return;
+    }
+    pow_f32_plain(d, s, n, vctx);
+}
 CT_UN_LOOP(pow_f64, double, double, LD_NATIVE, ST_NATIVE, pow_d(x, p))
 CT_UN_LOOP(pow_bf16, uint16_t, float, ld_b, ST_B, pow_bf(x, p))
 CT_UN_HALF(pow, pow_f(x, p))
