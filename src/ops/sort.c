@@ -12,6 +12,7 @@
 
 #include "ctorch/parallel.h"
 #include "kernels/cpu/sort.h"
+#include "kernels/cpu/strided_iter.h" /* CT_SIMD_CLONES */
 #include "ops/op_util.h"
 
 /* ---- the slice driver ------------------------------------------------------ */
@@ -92,6 +93,82 @@ static int64_t scan_extreme(const job *j, const ct__kv *b, int64_t n) {
     }
 SCAN_EXTREME_TYPED(float)
 SCAN_EXTREME_TYPED(double)
+
+/* The same on a contiguous slice, in two vectorizable passes: the scan
+ * above ends at the first NaN if there is one, else at the first element
+ * equal (==, so -0 and +0 alike) to the slice's maximum / minimum: every
+ * earlier element is below it, and no later one above. So: the extreme and
+ * whether a NaN occurs over the whole slice (no early exit; no-trapping-math
+ * changes no value), then the first element equal to it; a slice with a
+ * NaN (or an infinity) takes the scan itself. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CT_SORT_NO_TRAP __attribute__((optimize("no-trapping-math")))
+#else
+#define CT_SORT_NO_TRAP
+#endif
+/* GCC vector extensions (32 bytes; two SSE halves on the default target,
+ * AVX on x86-64-v3): m = v > m ? v : m as bit selects */
+#define SCAN_EXTREME_CONTIG(T, IT)                                                              \
+    typedef T T##_v32 __attribute__((vector_size(32)));                                        \
+    typedef IT T##_m32 __attribute__((vector_size(32)));                                       \
+    /* two vectors side by side (without NaN the extreme is the same */                        \
+    /* whatever the order); chk sums v - v: 0 unless a NaN or an infinity */                   \
+    CT_SIMD_CLONES CT_SORT_NO_TRAP static T extreme_pass_##T(const T *x, int64_t n, bool mx,    \
+                                                               bool *special) {                 \
+        enum { W = 32 / sizeof(T) };                                                           \
+        T##_v32 m0, m1, c0 = {0}, c1 = {0}, v0, v1;                                            \
+        for (int l = 0; l < W; l++) m0[l] = m1[l] = x[0];                                      \
+        int64_t t = 0;                                                                         \
+        for (; t + 2 * W <= n; t += 2 * W) {                                                   \
+            memcpy(&v0, x + t, sizeof v0);                                                     \
+            memcpy(&v1, x + t + W, sizeof v1);                                                 \
+            c0 += v0 - v0;                                                                     \
+            c1 += v1 - v1;                                                                     \
+            T##_m32 k0 = mx ? v0 > m0 : v0 < m0, k1 = mx ? v1 > m1 : v1 < m1;                  \
+            m0 = (T##_v32)(((T##_m32)v0 & k0) | ((T##_m32)m0 & ~k0));                          \
+            m1 = (T##_v32)(((T##_m32)v1 & k1) | ((T##_m32)m1 & ~k1));                          \
+        }                                                                                      \
+        T m = x[0], chk = 0;                                                                   \
+        for (int l = 0; l < W; l++) {                                                          \
+            chk += c0[l] + c1[l];                                                              \
+            m = mx ? (m0[l] > m ? m0[l] : m) : (m0[l] < m ? m0[l] : m);                        \
+            m = mx ? (m1[l] > m ? m1[l] : m) : (m1[l] < m ? m1[l] : m);                        \
+        }                                                                                      \
+        for (; t < n; t++) {                                                                   \
+            T v = x[t];                                                                        \
+            chk += v - v;                                                                      \
+            m = mx ? (v > m ? v : m) : (v < m ? v : m);                                        \
+        }                                                                                      \
+        *special = chk != 0;                                                                   \
+        return m;                                                                              \
+    }                                                                                          \
+    /* the first t with x[t] == m: vectors compared whole, then the one */                     \
+    /* holding it element by element */                                                       \
+    CT_SIMD_CLONES CT_SORT_NO_TRAP static int64_t first_equal_##T(const T *x, int64_t n, T m) { \
+        enum { W = 32 / sizeof(T) };                                                           \
+        T##_v32 mv, v;                                                                         \
+        for (int l = 0; l < W; l++) mv[l] = m;                                                 \
+        int64_t t = 0;                                                                         \
+        for (; t + W <= n; t += W) {                                                           \
+            memcpy(&v, x + t, sizeof v);                                                       \
+            T##_m32 k = v == mv;                                                               \
+            IT any = 0;                                                                        \
+            for (int l = 0; l < W; l++) any |= k[l];                                           \
+            if (any) break;                                                                    \
+        }                                                                                      \
+        for (; t < n; t++)                                                                     \
+            if (x[t] == m) return t;                                                           \
+        return 0;                                                                              \
+    }                                                                                          \
+    /* a NaN or an infinity: the scan above as it is */                                        \
+    static int64_t scan_extreme_contig_##T(const T *x, int64_t n, bool mx) {                   \
+        bool special;                                                                          \
+        T m = extreme_pass_##T(x, n, mx, &special);                                            \
+        if (special) return scan_extreme_##T((const char *)(const void *)x, sizeof(T), n, mx); \
+        return first_equal_##T(x, n, m);                                                       \
+    }
+SCAN_EXTREME_CONTIG(float, int32_t)
+SCAN_EXTREME_CONTIG(double, int64_t)
 
 /* Choose the m result indices of one slice (b: n pairs, scratch: n more). */
 static void select_slice(const job *j, ct__kv *b, ct__kv *scratch, int64_t *sel) {
@@ -210,8 +287,13 @@ static void run_slices(int64_t begin, int64_t end, void *vctx) {
             continue;
         }
         if ((j->kind == K_MAX || j->kind == K_MIN) && (j->dtype == CT_FLOAT32 || j->dtype == CT_FLOAT64)) {
-            sel[0] = j->dtype == CT_FLOAT32 ? scan_extreme_float(xs, xstep, n, j->kind == K_MAX)
-                                            : scan_extreme_double(xs, xstep, n, j->kind == K_MAX);
+            bool mx = j->kind == K_MAX;
+            if (xstep == (int64_t)j->item && n > 0)
+                sel[0] = j->dtype == CT_FLOAT32 ? scan_extreme_contig_float((const float *)(const void *)xs, n, mx)
+                                                : scan_extreme_contig_double((const double *)(const void *)xs, n, mx);
+            else
+                sel[0] = j->dtype == CT_FLOAT32 ? scan_extreme_float(xs, xstep, n, mx)
+                                                : scan_extreme_double(xs, xstep, n, mx);
         } else {
             for (int64_t t = 0; t < n; t++) {
                 load_key(j, xs + t * xstep, &b[t]);

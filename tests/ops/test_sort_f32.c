@@ -2,7 +2,8 @@
  * (gen_sort_f32.py, PyTorch 1.13.1): the indices chosen among ties, NaNs and
  * signed zeros by ctorch's float32 path (ct__sort_f32 / ct__topk_f32: the
  * libstdc++ algorithms with the order inlined), on slices long enough for
- * introsort's partitions and heaps, at 1 and 2 threads. */
+ * introsort's partitions and heaps, at 1 and 2 threads; max / min along
+ * long contiguous rows (float32, float64) with ties, -0, NaN and inf. */
 #include <criterion/criterion.h>
 #include <ctorch.h>
 #include <math.h>
@@ -29,6 +30,10 @@ static ct_tensor *run_op(const op_call *c, ct_tensor *const *in) {
         return pick(ct_sort_stable(x, a[0] != 0, (int)a[1], a[2] != 0, &v, &i), &v, &i, true);
     if (!strcmp(op, "topk_indices") || !strcmp(op, "topk_values"))
         return pick(ct_topk(x, (int64_t)a[0], (int)a[1], a[2] != 0, a[3] != 0, &v, &i), &v, &i, op[5] == 'i');
+    if (!strcmp(op, "max_dim_indices") || !strcmp(op, "max_dim_values"))
+        return pick(ct_max_dim(x, (int)a[0], false, &v, &i), &v, &i, op[8] == 'i');
+    if (!strcmp(op, "min_dim_indices") || !strcmp(op, "min_dim_values"))
+        return pick(ct_min_dim(x, (int)a[0], false, &v, &i), &v, &i, op[8] == 'i');
     cr_assert_fail("unknown op %s", op);
     return NULL;
 }

@@ -5,8 +5,10 @@ among ties, NaNs and signed zeros by PyTorch 1.13.1's std::sort,
 std::stable_sort, std::partial_sort (k * 64 <= n) and std::nth_element
 (+ std::sort of the first k - 1), on slices long enough for introsort's
 partitions, its heap fallback (organ-pipe and sorted runs) and deep heaps.
-Args as tests/parity/gen_sort.py (tests/ops/test_sort_f32.c):
+And max / min along long contiguous rows (float32 and float64: ties, -0,
+NaN, inf). Args as tests/parity/gen_sort.py (tests/ops/test_sort_f32.c):
   topk: k dim largest sorted   sort: dim descending   sort_stable: stable dim descending
+  max_dim / min_dim: dim
 Run with /usr/bin/python3 (Debian's python3-torch)."""
 import os
 
@@ -65,4 +67,30 @@ for n in (40, 300, 2100):
 x = data("ties50", 3, 700).t()
 W.case("sort_indices", sort_idx, [x.contiguous()], (0, 1.0), layout=["t"], grad=False)
 W.case("topk_indices", topk_idx, [x.contiguous()], (10, 0, 1.0, 1.0), layout=["t"], grad=False)
+# max / min along a long contiguous dim (ctorch's two vector passes: the
+# extreme, then its first occurrence; NaN or inf rows take the scan):
+# repeated maxima, -0 / +0 ties, NaN and inf anywhere, odd lengths
+def maxd_idx(x, d): return torch.max(x, int(d))[1]
+def maxd_val(x, d): return torch.max(x, int(d))[0]
+def mind_idx(x, d): return torch.min(x, int(d))[1]
+def mind_val(x, d): return torch.min(x, int(d))[0]
+
+
+for dt in (torch.float32, torch.float64):
+    for n in (5, 16, 33, 100, 1001):
+        x = torch.randint(-3, 4, (8, n)).to(dt)
+        x[x == 0] = torch.where(torch.rand(x[x == 0].shape) < 0.5, -0.0, 0.0).to(dt)
+        x[1] = -0.0
+        x[1, n // 2] = 0.0
+        x[2, n - 1] = float("nan")
+        x[3, n // 3] = float("nan")
+        x[3, n // 2] = float("inf")
+        x[4, n // 2] = float("inf")
+        x[5, 0] = float("-inf")
+        x[6] = torch.randn(n).to(dt)
+        x[7, -1] = 100
+        for name, fn in (("max_dim_indices", maxd_idx), ("max_dim_values", maxd_val), ("min_dim_indices", mind_idx),
+                         ("min_dim_values", mind_val)):
+            if "indices" in name or n <= 100:  # (values are x at the indices)
+                W.case(name, fn, [x], (1,), grad=False)
 W.write("gen_sort_f32.py")
