@@ -48,19 +48,18 @@ ct_autograd_meta *ct__meta(ct_tensor *t) {
 
 /* ---- nodes ---- */
 
+/* bytes of a node followed by its num_next edges */
+static inline size_t node_bytes(int num_next) { return sizeof(ct_node) + (size_t)num_next * sizeof(ct_edge); }
+
 ct_node *ct__node_new(const char *name, ct_backward_fn backward, int num_next) {
-    ct_node *n = ct__obj_alloc(sizeof *n);
-    ct_edge *next = num_next ? ct__obj_alloc((size_t)num_next * sizeof *next) : NULL;
-    if (!n || (num_next && !next)) {
-        ct__obj_free(n, sizeof *n);
-        ct__obj_free(next, (size_t)num_next * sizeof *next);
-        return NULL;
-    }
+    /* the node and its edge array in one object (freed together) */
+    ct_node *n = ct__obj_alloc(node_bytes(num_next));
+    if (!n) return NULL;
     atomic_init(&n->refcount, 1);
     n->name = name;
     n->backward = backward;
     n->num_next = num_next;
-    n->next = next;
+    n->next = num_next ? (ct_edge *)(n + 1) : NULL;
     n->num_outputs = 1;
     n->sequence_nr = atomic_fetch_add(&g_sequence_nr, 1);
     return n;
@@ -103,9 +102,8 @@ void ct__node_release(ct_node *first) {
                 }
                 stack[len++] = n->next[i].fn;
             }
-            ct__obj_free(n->next, (size_t)n->num_next * sizeof *n->next);
             free(n->hooks);
-            ct__obj_free(n, sizeof *n);
+            ct__obj_free(n, node_bytes(n->num_next));
         }
         n = len ? stack[--len] : NULL;
     }
